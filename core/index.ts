@@ -1,0 +1,60 @@
+/**
+ * odelab's public API (imported as `odelab`, explicit named exports only).
+ */
+export { s, Schema, type Infer, type SchemaInfo, type Shape } from './config/schema.ts';
+export {
+  OdelabError,
+  ConfigError,
+  UnknownPluginError,
+  BackendUnavailableError,
+  NumericalError,
+  TrackingError,
+  InterruptedError,
+  ErrorCodes,
+  type ErrorCode,
+} from './errors.ts';
+export { Rng } from './random.ts';
+export {
+  definePlugin,
+  PLUGIN_KINDS,
+  type Plugin,
+  type PluginKind,
+  type PluginOf,
+  type SystemPlugin,
+  type ModelPlugin,
+  type IntegratorPlugin,
+  type GradientPlugin,
+  type TrackerPlugin,
+} from './registry/plugin.ts';
+export { Registry } from './registry/registry.ts';
+export { loadPluginModule } from './registry/loader.ts';
+export type { System, MechanicalStructure } from './system.ts';
+export { totalEnergy } from './system.ts';
+export type { Model, ModelContext, NamedWeights } from './model.ts';
+export type { GradientStrategy, Trajectory, TrajectoryRequest } from './gradient.ts';
+export type {
+  Tracker,
+  RunInfo,
+  RunData,
+  RunStatus,
+  Metric,
+  LogBatch,
+  CreateRunRequest,
+} from './track/tracker.ts';
+export { ButcherTableau, type TableauSpec } from './ode/tableau.ts';
+export { rkStep } from './ode/explicit-rk.ts';
+export { solveFixedGrid } from './ode/fixed-grid.ts';
+export { fixedStepIntegrator } from './ode/fixed-step-plugin.ts';
+export { float64Ops } from './ode/float64-ops.ts';
+export type { Integrator, StateOps, VectorField, Solution, SolveStats } from './ode/types.ts';
+export { tensorOps } from './tensor/tensor-ops.ts';
+export { tf } from './tensor/tf.ts';
+export {
+  initBackend,
+  resolveBackendName,
+  parseBackendName,
+  BACKENDS,
+  AUTO_JS_BACKEND,
+  type BackendName,
+  type ConcreteBackend,
+} from './tensor/backend.ts';

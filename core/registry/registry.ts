@@ -1,0 +1,89 @@
+/**
+ * The plugin registry, on a tsyringe container.
+ *
+ * Each plugin is registered twice in its own child container: under
+ * `plugin:<kind>:<name>` (the lookup) and under `plugin:<kind>` (a multi-
+ * registration that lists the kind). Registering a name twice is an error
+ * unless the newcomer declares `override: true`. Every process or worker
+ * thread builds its own registry; only plugin names cross such boundaries.
+ */
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { ConfigError, ErrorCodes, UnknownPluginError } from '../errors.ts';
+import { Schema } from '../config/schema.ts';
+import { PLUGIN_KINDS, type Plugin, type PluginKind, type PluginOf } from './plugin.ts';
+
+const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+const kindToken = (kind: PluginKind) => `odelab.plugin:${kind}`;
+const nameToken = (kind: PluginKind, name: string) => `odelab.plugin:${kind}:${name}`;
+
+export class Registry {
+  private readonly container: DependencyContainer;
+
+  constructor(parent: DependencyContainer = rootContainer) {
+    this.container = parent.createChildContainer();
+  }
+
+  /** Register one plugin; throws on an invalid definition or an unannounced duplicate. */
+  register(plugin: Plugin, source = 'plugin'): void {
+    validateDefinition(plugin, source);
+    const token = nameToken(plugin.kind, plugin.name);
+    if (this.container.isRegistered(token) && !plugin.override) {
+      throw new ConfigError(
+        source,
+        `${source}: a ${plugin.kind} plugin named '${plugin.name}' is already registered; ` +
+          `set override: true on the new one to replace it`,
+        ErrorCodes.PLUGIN_DUPLICATE,
+      );
+    }
+    this.container.register(token, { useValue: plugin });
+    this.container.register(kindToken(plugin.kind), { useValue: plugin });
+  }
+
+  registerAll(plugins: readonly Plugin[], source = 'plugin'): void {
+    for (const p of plugins) this.register(p, source);
+  }
+
+  has(kind: PluginKind, name: string): boolean {
+    return this.container.isRegistered(nameToken(kind, name));
+  }
+
+  /**
+   * The plugin of this kind and name.
+   * @param path the config path that named it, for the error message.
+   */
+  get<K extends PluginKind>(kind: K, name: string, path = kind): PluginOf<K> {
+    if (!this.has(kind, name)) throw new UnknownPluginError(path, kind, name, this.names(kind));
+    return this.container.resolve<PluginOf<K>>(nameToken(kind, name));
+  }
+
+  /** Registered plugins of a kind, sorted by name (overridden ones replaced). */
+  list<K extends PluginKind>(kind: K): PluginOf<K>[] {
+    const token = kindToken(kind);
+    if (!this.container.isRegistered(token)) return [];
+    const all = this.container.resolveAll<PluginOf<K>>(token);
+    const current = all.filter((p) => this.container.resolve(nameToken(kind, p.name)) === p);
+    return current.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  names(kind: PluginKind): string[] {
+    return this.list(kind).map((p) => p.name);
+  }
+}
+
+function validateDefinition(p: Plugin, source: string): void {
+  const bad = (why: string): never => {
+    throw new ConfigError(source, `${source}: invalid plugin definition: ${why}`, ErrorCodes.PLUGIN_LOAD);
+  };
+  if (typeof p !== 'object' || p === null) bad('expected an object made with definePlugin');
+  if (!PLUGIN_KINDS.includes(p.kind)) bad(`kind must be one of ${PLUGIN_KINDS.join(', ')}, got ${String(p.kind)}`);
+  if (typeof p.name !== 'string' || !NAME_PATTERN.test(p.name))
+    bad(`name must be lower-case words joined by dashes (like 'double-pendulum'), got ${String(p.name)}`);
+  if (typeof p.description !== 'string' || !p.description.trim()) bad(`${p.name}: description must be a non-empty string`);
+  if (!(p.options instanceof Schema)) bad(`${p.name}: options must be a schema made with s.object({...})`);
+  if (typeof p.create !== 'function') bad(`${p.name}: create must be a function`);
+  if (p.kind === 'integrator' && (typeof p.order !== 'number' || typeof p.adaptive !== 'boolean'))
+    bad(`${p.name}: an integrator must declare order (number) and adaptive (boolean)`);
+  if (p.kind === 'tracker' && !Array.isArray(p.schemes)) bad(`${p.name}: a tracker must declare its URI schemes`);
+}

@@ -1,0 +1,100 @@
+/**
+ * Choosing and starting a tfjs backend.
+ *
+ * `tensorflow` and `tensorflow-gpu` are `@tensorflow/tfjs-node` and
+ * `@tensorflow/tfjs-node-gpu`: optional peer dependencies, imported only when
+ * asked for or, with `auto`, when installed. Both register tfjs's
+ * `tensorflow` backend, which is process-wide (tfjs issue 8388): a process
+ * can host one of them, not several worker threads each loading it.
+ * `auto` prefers tensorflow-gpu, then tensorflow, then the JavaScript
+ * backend measured faster on small models on our reference machine
+ * (see {@link AUTO_JS_BACKEND} and `npm run bench -- backend`).
+ */
+import { createRequire } from 'node:module';
+import { BackendUnavailableError, ConfigError } from '../errors.ts';
+import { tf } from './tf.ts';
+
+export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type ConcreteBackend = Exclude<BackendName, 'auto'>;
+
+/**
+ * The JavaScript backend `auto` falls back to. Measured by
+ * `npm run bench -- backend` on the 2-core reference machine; see the README
+ * ("Choosing a backend") for the figures.
+ */
+export const AUTO_JS_BACKEND: 'cpu' | 'wasm' = 'cpu';
+
+const NATIVE_PACKAGES = {
+  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+} as const;
+
+const require = createRequire(import.meta.url);
+
+/** Whether an optional package can be resolved from here, without loading it. */
+export function isInstalled(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parse a backend name from a flag or environment variable. */
+export function parseBackendName(value: string, source: string): BackendName {
+  if ((BACKENDS as readonly string[]).includes(value)) return value as BackendName;
+  throw new ConfigError(source, `${source} must be one of ${BACKENDS.join(', ')}, got '${value}'`);
+}
+
+/** Resolve `auto` to a concrete backend, from what is installed. */
+export function resolveBackendName(name: BackendName): ConcreteBackend {
+  if (name !== 'auto') return name;
+  if (isInstalled(NATIVE_PACKAGES['tensorflow-gpu'])) return 'tensorflow-gpu';
+  if (isInstalled(NATIVE_PACKAGES.tensorflow)) return 'tensorflow';
+  return AUTO_JS_BACKEND;
+}
+
+let active: ConcreteBackend | undefined;
+
+/**
+ * Start the backend and make it tfjs's current one.
+ * @returns the concrete backend in use (what is recorded on the run).
+ */
+export async function initBackend(name: BackendName): Promise<ConcreteBackend> {
+  const concrete = resolveBackendName(name);
+  if (active === concrete && tf.getBackend() === tfName(concrete)) return concrete;
+  if (concrete === 'tensorflow' || concrete === 'tensorflow-gpu') await loadNative(concrete);
+  if (concrete === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  const ok = await tf.setBackend(tfName(concrete));
+  if (!ok) throw new BackendUnavailableError(`backend '${concrete}' failed to initialise`);
+  await tf.ready();
+  active = concrete;
+  return concrete;
+}
+
+function tfName(b: ConcreteBackend): string {
+  return b === 'tensorflow-gpu' ? 'tensorflow' : b;
+}
+
+async function loadNative(b: 'tensorflow' | 'tensorflow-gpu'): Promise<void> {
+  const pkg = NATIVE_PACKAGES[b];
+  if (active && active !== b && (active === 'tensorflow' || active === 'tensorflow-gpu')) {
+    throw new BackendUnavailableError(`'${active}' is already loaded in this process; one native backend per process`);
+  }
+  if (!isInstalled(pkg)) {
+    throw new BackendUnavailableError(
+      `backend '${b}' needs ${pkg}, which is not installed. Install it with ` +
+        `\`npm install ${pkg}@4.22.0\` (same version as @tensorflow/tfjs; its install script downloads ` +
+        `libtensorflow${b === 'tensorflow-gpu' ? ', and it needs CUDA and cuDNN' : ''}), ` +
+        `or choose --backend cpu or wasm`,
+    );
+  }
+  try {
+    await import(pkg);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new BackendUnavailableError(`backend '${b}': ${pkg} is installed but failed to load: ${why}`);
+  }
+}

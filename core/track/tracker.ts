@@ -1,0 +1,65 @@
+/**
+ * The interface of a tracking store, shaped after MLflow's tracking API so
+ * that the embedded file store and the REST client implement the same calls.
+ */
+
+/** MLflow run statuses. */
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+export interface Metric {
+  key: string;
+  /** May be NaN or ±Infinity; each store encodes those its own way. */
+  value: number;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  step: number;
+}
+
+export interface RunInfo {
+  runId: string;
+  experimentId: string;
+  runName: string;
+  /** Where the run's artifacts live (`file:///...` or `mlflow-artifacts:/...`). */
+  artifactUri: string;
+  status: RunStatus;
+  startTime: number;
+  endTime?: number;
+}
+
+/** A run read back from the store. */
+export interface RunData {
+  info: RunInfo;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** Latest value of each metric. */
+  metrics: Record<string, number>;
+}
+
+export interface CreateRunRequest {
+  experimentId: string;
+  runName: string;
+  /** Milliseconds since the epoch. */
+  startTime: number;
+  tags: Record<string, string>;
+}
+
+export interface LogBatch {
+  metrics?: Metric[];
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+}
+
+export interface Tracker {
+  /** Where this store lives (a path or URL, never with credentials). */
+  readonly uri: string;
+  /** The id of the experiment with this name, creating it if needed (safe under concurrency). */
+  getOrCreateExperiment(name: string): Promise<string>;
+  createRun(request: CreateRunRequest): Promise<RunInfo>;
+  logBatch(runId: string, batch: LogBatch): Promise<void>;
+  /** Write one artifact at a path relative to the run's artifact root (no `..`, not absolute). */
+  logArtifact(runId: string, path: string, data: string | Uint8Array): Promise<void>;
+  updateRun(runId: string, update: { status: RunStatus; endTime: number }): Promise<void>;
+  getRun(runId: string): Promise<RunData>;
+  /** The full history of one metric, oldest first. */
+  getMetricHistory(runId: string, key: string): Promise<Metric[]>;
+}
