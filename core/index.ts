@@ -58,3 +58,24 @@ export {
   type BackendName,
   type ConcreteBackend,
 } from './tensor/backend.ts';
+export {
+  defineExperiment,
+  isExperiment,
+  type ExperimentSpec,
+  type PluginSection,
+  type DataConfig,
+  type TrainConfig,
+} from './config/experiment.ts';
+export { grid, choice, uniform, loguniform, randint, type Space } from './config/space.ts';
+export { loadExperiment, importExperiment, type LoadedExperiment, type LoadOptions } from './config/load.ts';
+export { resolveExperiment, flattenConfig, type ResolvedExperiment } from './config/resolve.ts';
+export { applyOverrides, parseOverride } from './config/overrides.ts';
+export { ExperimentRunner, type RunRequest, type RunSummary } from './run/runner.ts';
+export { TOKENS } from './run/tokens.ts';
+export { silentReporter, type ProgressReporter } from './run/reporter.ts';
+export { RunLogger } from './track/run-logger.ts';
+export { selectTracker, DEFAULT_TRACKING_URI } from './track/select.ts';
+export { train, trainStep, type StepReport, type TrainHooks } from './train/trainer.ts';
+export { generateDataset, timeGrid, groundTruth, type Dataset, type TrajectorySet } from './train/data.ts';
+export { evaluate, type EvalMetrics } from './eval/evaluate.ts';
+export { runCli, EXIT } from './cli/main.ts';

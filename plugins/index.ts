@@ -3,7 +3,11 @@
  * from it, never over a second hand-kept list.
  */
 import type { Plugin } from '../core/index.ts';
+import backprop from './gradients/backprop.ts';
 import euler from './integrators/euler.ts';
 import rk4 from './integrators/rk4.ts';
+import mlp from './models/mlp.ts';
+import harmonicOscillator from './systems/harmonic-oscillator.ts';
+import spiral from './systems/spiral.ts';
 
-export const builtinPlugins: readonly Plugin[] = [euler, rk4];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, mlp, euler, rk4, backprop];

@@ -222,7 +222,9 @@ class ArraySchema<T> extends Schema<T[]> {
             : hi !== undefined
               ? ` of at most ${hi}`
               : '';
-    return `an array${len} of ${this.item.expected.replace(/^an? /, '')}s`.replace(/ss$/, 's');
+    const items = `${this.item.expected.replace(/^an? /, '')}s`.replace(/ss$/, 's');
+    if (lo === 1 && hi === undefined) return `a non-empty array of ${items}`;
+    return `an array${len} of ${items}`;
   }
   protected check(value: unknown, path: string): T[] {
     const { minLength, maxLength } = this.o;

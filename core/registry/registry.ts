@@ -25,6 +25,13 @@ export class Registry {
     this.container = parent.createChildContainer();
   }
 
+  /** A fresh registry holding `plugins` (typically the built-ins). */
+  static with(plugins: readonly Plugin[], source = 'builtin'): Registry {
+    const registry = new Registry();
+    registry.registerAll(plugins, source);
+    return registry;
+  }
+
   /** Register one plugin; throws on an invalid definition or an unannounced duplicate. */
   register(plugin: Plugin, source = 'plugin'): void {
     validateDefinition(plugin, source);
@@ -53,7 +60,7 @@ export class Registry {
    * The plugin of this kind and name.
    * @param path the config path that named it, for the error message.
    */
-  get<K extends PluginKind>(kind: K, name: string, path = kind): PluginOf<K> {
+  get<K extends PluginKind>(kind: K, name: string, path: string = kind): PluginOf<K> {
     if (!this.has(kind, name)) throw new UnknownPluginError(path, kind, name, this.names(kind));
     return this.container.resolve<PluginOf<K>>(nameToken(kind, name));
   }

@@ -1,0 +1,113 @@
+/**
+ * The experiment file: its type, `defineExperiment`, and the schemas of the
+ * sections that core owns (data, train). Plugin sections (system, model,
+ * integrator, gradient) are `{ name, ...options }` and are validated against
+ * the named plugin's own options schema when the experiment is resolved.
+ */
+import type { Space } from './space.ts';
+import { s, type Infer } from './schema.ts';
+
+/** A plugin section: the plugin's name and its options. */
+export interface PluginSection {
+  name: string;
+  [option: string]: unknown;
+}
+
+export const dataSchema = s.object({
+  trajectories: s.integer({ min: 1 }).default(1).describe('training trajectories drawn from the system'),
+  testTrajectories: s.integer({ min: 1 }).default(1).describe('held-out trajectories for evaluation'),
+  timeSpan: s.number({ gt: 0 }).optional().describe("length of each trajectory (default: the system's)"),
+  points: s.integer({ min: 2 }).default(1000).describe('samples per trajectory, evenly spaced'),
+  noise: s.number({ min: 0 }).default(0).describe('std of Gaussian noise added to training samples'),
+  batchTime: s.integer({ min: 2 }).default(10).describe('time points per training segment'),
+  batchSize: s.integer({ min: 1 }).default(20).describe('segments per training batch'),
+  truthSubsteps: s
+    .integer({ min: 1 })
+    .default(20)
+    .describe('float64 rk4 substeps per sample interval for the ground truth'),
+});
+export type DataConfig = Infer<typeof dataSchema>;
+
+const fraction = () => s.number({ gt: 0, lt: 1 });
+
+export const optimizerSchema = s
+  .tagged('name', {
+    adam: s.object({
+      beta1: fraction().default(0.9),
+      beta2: fraction().default(0.999),
+      epsilon: s.number({ gt: 0 }).default(1e-8),
+    }),
+    rmsprop: s.object({
+      decay: fraction().default(0.99).describe("smoothing constant (torch's alpha)"),
+      momentum: s.number({ min: 0, lt: 1 }).default(0),
+      epsilon: s.number({ gt: 0 }).default(1e-8),
+    }),
+  })
+  .default({ name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+export type OptimizerConfig = Infer<typeof optimizerSchema>;
+
+export const scheduleSchema = s
+  .tagged('name', {
+    constant: s.object({}),
+    exponential: s.object({
+      gamma: s.number({ gt: 0, max: 1 }).describe('lr multiplied by gamma every `every` steps, smoothly'),
+      every: s.integer({ min: 1 }).default(1),
+    }),
+    step: s.object({
+      gamma: s.number({ gt: 0, max: 1 }).describe('lr multiplied by gamma once every `every` steps'),
+      every: s.integer({ min: 1 }),
+    }),
+    cosine: s.object({ minLr: s.number({ min: 0 }).default(0).describe('lr at the last step') }),
+  })
+  .default({ name: 'constant' });
+export type ScheduleConfig = Infer<typeof scheduleSchema>;
+
+export const trainSchema = s.object({
+  steps: s.integer({ min: 1 }).default(1000).describe('optimiser steps'),
+  lr: s.number({ gt: 0 }).default(1e-3).describe('learning rate'),
+  optimizer: optimizerSchema,
+  schedule: scheduleSchema,
+  loss: s.enum(['l1', 'mse'] as const).default('l1').describe('mean absolute or squared error on trajectories'),
+  clipNorm: s.number({ gt: 0 }).optional().describe('clip the global gradient norm to this'),
+  logEvery: s.integer({ min: 1 }).default(10).describe('log the training loss every N steps'),
+});
+export type TrainConfig = Infer<typeof trainSchema>;
+
+/** What an experiment file's default export describes (before defaults and validation). */
+export interface ExperimentSpec {
+  /** Experiment name (the MLflow experiment, unless MLFLOW_EXPERIMENT_NAME is set). */
+  name: string;
+  description?: string;
+  /** Seed for data, initialisation and batching (default 0). */
+  seed?: number;
+  /** Plugin modules to load, relative to the experiment file. */
+  plugins?: string[];
+  system: PluginSection;
+  model: PluginSection;
+  integrator: PluginSection;
+  /** Default: `{ name: 'backprop' }`. */
+  gradient?: PluginSection;
+  data?: Partial<Omit<DataConfig, never>>;
+  train?: {
+    [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' ? { name: string; [k: string]: unknown } : TrainConfig[K];
+  };
+  sweep?: {
+    parameters: Record<string, Space>;
+    objective: { metric: string; mode: 'min' | 'max' };
+    trials?: number;
+    seed?: number;
+  };
+}
+
+const EXPERIMENT = Symbol.for('odelab.experiment');
+
+/** Declare an experiment; the default export of an experiment file. */
+export function defineExperiment<T extends ExperimentSpec>(spec: T): T {
+  Object.defineProperty(spec, EXPERIMENT, { value: true, enumerable: false });
+  return spec;
+}
+
+/** Whether a value was made by defineExperiment. */
+export function isExperiment(value: unknown): value is ExperimentSpec {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[EXPERIMENT] === true;
+}

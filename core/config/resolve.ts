@@ -1,0 +1,160 @@
+/**
+ * Turning an experiment spec into a validated, fully defaulted configuration.
+ *
+ * Order: the top-level shape (strict) → each plugin section's name looked up
+ * in the registry → its options validated by the plugin's schema → the
+ * sweep's paths checked against the resolved config → cross-section checks.
+ * Every failure is a ConfigError naming the path; nothing runs before this
+ * has passed.
+ */
+import { ConfigError } from '../errors.ts';
+import type { PluginKind, PluginOf } from '../registry/plugin.ts';
+import type { Registry } from '../registry/registry.ts';
+import { dataSchema, trainSchema, type DataConfig, type TrainConfig } from './experiment.ts';
+import { rejectUnknownKeys, s, show, type Infer } from './schema.ts';
+import { checkSpace, sweepSchema } from './space.ts';
+
+const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
+type SectionName = keyof typeof SECTION_KINDS;
+
+const TOP_LEVEL_KEYS = ['name', 'description', 'seed', 'plugins', ...Object.keys(SECTION_KINDS), 'data', 'train', 'sweep'];
+
+const headerSchema = s.object({
+  name: s.string(),
+  description: s.string().optional(),
+  seed: s.integer({ min: 0 }).default(0),
+  plugins: s.array(s.string()).default([]),
+});
+
+/** A resolved plugin section. */
+export interface ResolvedSection<K extends PluginKind> {
+  name: string;
+  options: Record<string, unknown>;
+  plugin: PluginOf<K>;
+}
+
+export interface ResolvedExperiment {
+  name: string;
+  description?: string;
+  seed: number;
+  plugins: string[];
+  system: ResolvedSection<'system'>;
+  model: ResolvedSection<'model'>;
+  integrator: ResolvedSection<'integrator'>;
+  gradient: ResolvedSection<'gradient'>;
+  data: DataConfig;
+  train: TrainConfig;
+  sweep?: Infer<typeof sweepSchema>;
+}
+
+function sectionObject(raw: unknown, path: string): { name: string; rest: Record<string, unknown> } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(path, `${path} must be an object with a plugin name, like { name: '...' }, got ${show(raw)}`);
+  }
+  const { name, ...rest } = raw as Record<string, unknown>;
+  if (typeof name !== 'string' || !name) {
+    throw new ConfigError(`${path}.name`, `${path}.name must be the name of a ${path} plugin, got ${show(name)}`);
+  }
+  return { name, rest };
+}
+
+function resolveSection<K extends PluginKind>(
+  registry: Registry,
+  kind: K,
+  path: string,
+  raw: unknown,
+): ResolvedSection<K> {
+  const { name, rest } = sectionObject(raw, path);
+  const plugin = registry.get(kind, name, `${path}.name`);
+  const options = plugin.options.parse(rest, path) as Record<string, unknown>;
+  return { name, options, plugin };
+}
+
+/**
+ * Validate `raw` (an experiment spec with overrides applied) against the
+ * schemas and the registry. Plugin modules must already be loaded.
+ */
+export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExperiment {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('', `an experiment must be an object made with defineExperiment({...}), got ${show(raw)}`);
+  }
+  const spec = raw as Record<string, unknown>;
+  rejectUnknownKeys(spec, TOP_LEVEL_KEYS, '');
+  const header = headerSchema.parse(
+    { name: spec.name, description: spec.description, seed: spec.seed, plugins: spec.plugins },
+    '',
+  );
+  const resolved: ResolvedExperiment = {
+    ...header,
+    system: resolveSection(registry, 'system', 'system', spec.system),
+    model: resolveSection(registry, 'model', 'model', spec.model),
+    integrator: resolveSection(registry, 'integrator', 'integrator', spec.integrator),
+    gradient: resolveSection(registry, 'gradient', 'gradient', spec.gradient ?? { name: 'backprop' }),
+    data: dataSchema.parse(spec.data ?? {}, 'data'),
+    train: trainSchema.parse(spec.train ?? {}, 'train'),
+  };
+  if (spec.sweep !== undefined) resolved.sweep = resolveSweep(spec.sweep, resolved);
+  checkCrossSection(resolved);
+  return resolved;
+}
+
+function resolveSweep(raw: unknown, resolved: ResolvedExperiment): Infer<typeof sweepSchema> {
+  const sweep = sweepSchema.parse(raw, 'sweep');
+  const known = new Set(Object.keys(flattenConfig(resolved)));
+  for (const [path, space] of Object.entries(sweep.parameters)) {
+    const where = `sweep.parameters.${path}`;
+    checkSpace(space, where);
+    const isSection = (Object.keys(SECTION_KINDS) as string[]).includes(path.split('.')[0]!);
+    // A plugin option that is not set yet is still valid when the plugin declares it.
+    if (!known.has(path) && !(isSection && declaresOption(resolved, path))) {
+      throw new ConfigError(where, `${where}: '${path}' is not a path of this experiment's config`);
+    }
+  }
+  return sweep;
+}
+
+function declaresOption(resolved: ResolvedExperiment, path: string): boolean {
+  const [section, option] = path.split('.') as [SectionName, string | undefined];
+  if (!option || path.split('.').length !== 2) return false;
+  const info = resolved[section].plugin.options.info();
+  return info.fields !== undefined && option in info.fields;
+}
+
+function checkCrossSection(r: ResolvedExperiment): void {
+  if (r.data.batchTime > r.data.points) {
+    throw new ConfigError(
+      'data.batchTime',
+      `data.batchTime must be at most data.points (${r.data.points}), got ${r.data.batchTime}`,
+    );
+  }
+  if (r.model.plugin.requiresMechanical) {
+    const system = r.system.plugin.create(r.system.options as never);
+    if (!system.mechanical) {
+      throw new ConfigError(
+        'model.name',
+        `model.name: '${r.model.name}' needs a mechanical system with generalised coordinates, ` +
+          `but system '${r.system.name}' has none`,
+      );
+    }
+  }
+}
+
+/** Flatten a resolved config to MLflow params: dotted paths to strings (arrays and objects as JSON). */
+export function flattenConfig(r: ResolvedExperiment): Record<string, string> {
+  const out: Record<string, string> = { name: r.name, seed: String(r.seed) };
+  const walk = (prefix: string, value: unknown) => {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(`${prefix}.${k}`, v);
+    } else if (value !== undefined) {
+      out[prefix] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  };
+  for (const section of Object.keys(SECTION_KINDS) as SectionName[]) {
+    out[`${section}.name`] = r[section].name;
+    walk(section, r[section].options);
+  }
+  walk('data', r.data);
+  walk('train', r.train);
+  if (r.plugins.length) out.plugins = JSON.stringify(r.plugins);
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * A stack of dense layers as tfjs variables: the building block of the MLP
+ * vector field (and of the networks inside later models).
+ */
+import type { NamedWeights } from '../model.ts';
+import type { Rng } from '../random.ts';
+import { s } from '../config/schema.ts';
+import { tf } from '../tensor/tf.ts';
+import { initWeights, type InitName } from './init.ts';
+
+export const ACTIVATIONS = ['tanh', 'relu', 'softplus', 'sigmoid', 'elu', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const activationSchema = s.enum(ACTIVATIONS);
+
+export function activate(x: tf.Tensor, a: Activation): tf.Tensor {
+  switch (a) {
+    case 'tanh':
+      return tf.tanh(x);
+    case 'relu':
+      return tf.relu(x);
+    case 'softplus':
+      return tf.softplus(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'linear':
+      return x;
+  }
+}
+
+export interface DenseStackOptions {
+  /** Layer widths from input to output, e.g. [2, 50, 2]. */
+  widths: readonly number[];
+  activation: Activation;
+  init: InitName;
+  initStd?: number;
+  rng: Rng;
+  /** Variable name prefix (tfjs variable names are global). */
+  name: string;
+}
+
+/** Dense layers with an activation between them (none after the last). */
+export class DenseStack {
+  readonly weights: tf.Variable[] = [];
+  readonly biases: tf.Variable[] = [];
+  readonly activation: Activation;
+
+  constructor(o: DenseStackOptions) {
+    this.activation = o.activation;
+    for (let i = 0; i + 1 < o.widths.length; i++) {
+      const fanIn = o.widths[i]!;
+      const fanOut = o.widths[i + 1]!;
+      const w = initWeights(o.rng, o.init, fanIn, fanOut, o.initStd);
+      this.weights.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${o.name}/w${i}`));
+      this.biases.push(tf.variable(tf.zeros([fanOut]), true, `${o.name}/b${i}`));
+    }
+  }
+
+  get variables(): tf.Variable[] {
+    return this.weights.flatMap((w, i) => [w, this.biases[i]!]);
+  }
+
+  /** Forward pass on a batch [B, widths[0]] → [B, widths[last]]. */
+  apply(x: tf.Tensor): tf.Tensor {
+    let h = x;
+    const n = this.weights.length;
+    for (let i = 0; i < n; i++) {
+      h = tf.add(tf.matMul(h as tf.Tensor2D, this.weights[i]! as tf.Tensor2D), this.biases[i]!);
+      if (i + 1 < n) h = activate(h, this.activation);
+    }
+    return h;
+  }
+
+  getWeights(prefix: string): NamedWeights {
+    const out: NamedWeights = {};
+    this.weights.forEach((w, i) => {
+      out[`${prefix}w${i}`] = { shape: w.shape, values: Array.from(w.dataSync()) };
+      out[`${prefix}b${i}`] = { shape: this.biases[i]!.shape, values: Array.from(this.biases[i]!.dataSync()) };
+    });
+    return out;
+  }
+
+  setWeights(weights: NamedWeights, prefix: string): void {
+    const assign = (v: tf.Variable, key: string) => {
+      const w = weights[key];
+      if (!w) throw new Error(`weights are missing '${key}'`);
+      if (w.shape.join() !== v.shape.join()) throw new Error(`weight '${key}' has shape [${w.shape}], expected [${v.shape}]`);
+      v.assign(tf.tensor(w.values, w.shape));
+    };
+    this.weights.forEach((w, i) => {
+      assign(w, `${prefix}w${i}`);
+      assign(this.biases[i]!, `${prefix}b${i}`);
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Running one experiment end to end: create the MLflow run, log params and
+ * tags, generate data, train, evaluate, log metrics and artifacts, and end
+ * the run FINISHED, FAILED (with the reason as a tag) or KILLED.
+ */
+import 'reflect-metadata';
+import { basename, dirname } from 'node:path';
+import { inject, injectable } from 'tsyringe';
+import type { LoadedExperiment } from '../config/load.ts';
+import { flattenConfig, type ResolvedExperiment } from '../config/resolve.ts';
+import { OdelabError } from '../errors.ts';
+import { evaluate } from '../eval/evaluate.ts';
+import type { System } from '../system.ts';
+import { Rng } from '../random.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { ConcreteBackend } from '../tensor/backend.ts';
+import { runTags } from '../track/context.ts';
+import { RunLogger } from '../track/run-logger.ts';
+import type { RunStatus, Tracker } from '../track/tracker.ts';
+import { generateDataset, type Dataset } from '../train/data.ts';
+import { train, type StepReport } from '../train/trainer.ts';
+import type { ProgressReporter } from './reporter.ts';
+import { TOKENS } from './tokens.ts';
+
+/** The integrator that generates ground truth in float64. */
+const TRUTH_INTEGRATOR = 'rk4';
+
+export interface RunRequest {
+  loaded: LoadedExperiment;
+  backend: ConcreteBackend;
+  runName?: string;
+  /** Polled between steps; a returned signal name ends the run KILLED. */
+  shouldStop?: () => string | undefined;
+}
+
+export interface RunSummary {
+  runId: string;
+  experimentId: string;
+  status: RunStatus;
+  backend: ConcreteBackend;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  durationMs: number;
+  artifactUri: string;
+  /** Why the run failed or was killed. */
+  reason?: string;
+}
+
+@injectable()
+export class ExperimentRunner {
+  constructor(
+    @inject(TOKENS.Registry) private readonly registry: Registry,
+    @inject(TOKENS.Tracker) private readonly tracker: Tracker,
+    @inject(TOKENS.Reporter) private readonly reporter: ProgressReporter,
+  ) {}
+
+  async run(req: RunRequest): Promise<RunSummary> {
+    const started = Date.now();
+    const { resolved, file } = req.loaded;
+    const experimentName = process.env.MLFLOW_EXPERIMENT_NAME || resolved.name;
+    const experimentId = await this.tracker.getOrCreateExperiment(experimentName);
+    const runName = req.runName ?? defaultRunName(resolved.name);
+    const tags = runTags({ runName, sourceName: basename(file), sourceDir: dirname(file), backend: req.backend, seed: resolved.seed });
+    const info = await this.tracker.createRun({ experimentId, runName, startTime: started, tags });
+    const logger = new RunLogger(this.tracker, info);
+    const params = flattenConfig(resolved);
+    await logger.logParams(params);
+    await logger.logArtifact('config.json', JSON.stringify({ experiment: req.loaded.spec, params }, null, 2));
+
+    let status: RunStatus = 'FINISHED';
+    let reason: string | undefined;
+    try {
+      const stoppedBy = await this.execute(resolved, logger, req.shouldStop);
+      if (stoppedBy) {
+        status = 'KILLED';
+        reason = `interrupted by ${stoppedBy}`;
+      }
+    } catch (e) {
+      status = 'FAILED';
+      reason = e instanceof Error ? e.message : String(e);
+      const code = e instanceof OdelabError ? e.code : 'UNEXPECTED';
+      await logger.setTags({ 'odelab.failure_reason': reason.slice(0, 5000), 'odelab.failure_code': code });
+      if (!(e instanceof OdelabError)) this.reporter.message(e instanceof Error && e.stack ? e.stack : String(e));
+    }
+    if (reason && status === 'KILLED') await logger.setTags({ 'odelab.failure_reason': reason });
+    await logger.logMetric('wall_time_s', (Date.now() - started) / 1000, 0);
+    await logger.end(status);
+    return {
+      runId: info.runId,
+      experimentId,
+      status,
+      backend: req.backend,
+      params,
+      metrics: logger.metrics,
+      durationMs: Date.now() - started,
+      artifactUri: info.artifactUri,
+      ...(reason ? { reason } : {}),
+    };
+  }
+
+  /** Data, training, evaluation. Returns the signal that stopped training, if any. */
+  private async execute(
+    r: ResolvedExperiment,
+    logger: RunLogger,
+    shouldStop?: () => string | undefined,
+  ): Promise<string | undefined> {
+    const root = new Rng(r.seed);
+    const dataRng = root.fork();
+    const initSeed = root.uint32();
+    const batchRng = root.fork();
+
+    const system = r.system.plugin.create(r.system.options as never);
+    const dataStart = Date.now();
+    this.reporter.message(`generating data from '${r.system.name}' (float64)`);
+    const dataset = this.makeDataset(r, system, dataRng);
+    await logger.logMetric('data_time_s', (Date.now() - dataStart) / 1000, 0);
+
+    const model = r.model.plugin.create(r.model.options as never, {
+      stateDim: system.stateDim,
+      coordinates: system.mechanical?.coordinates,
+      seed: initSeed,
+    });
+    try {
+      const integrator = r.integrator.plugin.create(r.integrator.options as never);
+      const gradient = r.gradient.plugin.create(r.gradient.options as never);
+      const trainStart = Date.now();
+      this.reporter.start(r.train.steps);
+      const onStep = async (s: StepReport) => {
+        this.reporter.step(s);
+        if (s.step % r.train.logEvery === 0 || s.step === r.train.steps) {
+          await logger.logMetrics({ train_loss: s.loss, train_lr: s.lr, train_nfe_forward: s.forward.nfe }, s.step);
+        }
+      };
+      const result = await train(
+        { model, integrator, gradient, dataset, data: r.data, train: r.train, rng: batchRng },
+        { onStep, shouldStop },
+      ).finally(() => this.reporter.end());
+      const trainSeconds = (Date.now() - trainStart) / 1000;
+      await logger.logMetrics({ train_time_s: trainSeconds, steps_per_s: result.steps / Math.max(trainSeconds, 1e-9) }, result.steps);
+      if (result.stoppedBy) return result.stoppedBy;
+      this.reporter.message('evaluating on held-out trajectories');
+      await logger.logMetrics({ ...evaluate(model, integrator, dataset, r.data, r.train) }, result.steps);
+      await logger.logArtifact('model/weights.json', JSON.stringify(model.getWeights()));
+      return undefined;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private makeDataset(r: ResolvedExperiment, system: System, rng: Rng): Dataset {
+    const span = r.data.timeSpan ?? system.timeSpan;
+    const step = span / (r.data.points - 1) / r.data.truthSubsteps;
+    const truth = this.registry.get('integrator', TRUTH_INTEGRATOR).create({ step } as never);
+    return generateDataset(system, truth, r.data, rng);
+  }
+}
+
+function defaultRunName(experiment: string): string {
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${experiment}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
