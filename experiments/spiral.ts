@@ -10,7 +10,8 @@ export default defineExperiment({
   description: 'torchdiffeq demo: neural ODE fitted to the cubic spiral',
   seed: 0,
   system: { name: 'spiral', spread: 0.2 },
-  model: { name: 'mlp', hidden: [50], activation: 'tanh', init: 'normal', initStd: 0.1 },
+  // The demo's ODEFunc is net(y**3): inputTransform 'cube'.
+  model: { name: 'mlp', hidden: [50], activation: 'tanh', init: 'normal', initStd: 0.1, inputTransform: 'cube' },
   integrator: { name: 'rk4' },
   gradient: { name: 'backprop' },
   data: { trajectories: 4, testTrajectories: 2, points: 1000, batchTime: 10, batchSize: 20 },

@@ -9,5 +9,6 @@ import rk4 from './integrators/rk4.ts';
 import mlp from './models/mlp.ts';
 import harmonicOscillator from './systems/harmonic-oscillator.ts';
 import spiral from './systems/spiral.ts';
+import mlflowFile from './trackers/mlflow-file.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, mlp, euler, rk4, backprop];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, mlp, euler, rk4, backprop, mlflowFile];

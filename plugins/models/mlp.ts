@@ -18,6 +18,10 @@ export default definePlugin({
     init: initSchema.default('glorot-uniform'),
     initStd: s.number({ gt: 0 }).default(0.1).describe("std of the 'normal' initialisation"),
     timeDependent: s.boolean().default(false).describe('feed t to the network as an extra input'),
+    inputTransform: s
+      .enum(['none', 'cube'] as const)
+      .default('none')
+      .describe("transform the state before the network; 'cube' is the torchdiffeq demo's net(y**3)"),
   }),
   create(o, ctx) {
     const inputs = ctx.stateDim + (o.timeDependent ? 1 : 0);
@@ -32,9 +36,9 @@ export default definePlugin({
     return {
       variables: net.variables,
       vectorField(t, x) {
-        if (!o.timeDependent) return net.apply(x);
-        const tt = tf.fill([x.shape[0]!, 1], t);
-        return net.apply(tf.concat([x, tt], 1));
+        const features = o.inputTransform === 'cube' ? tf.mul(x, tf.mul(x, x)) : x;
+        if (!o.timeDependent) return net.apply(features);
+        return net.apply(tf.concat([features, tf.fill([x.shape[0]!, 1], t)], 1));
       },
       getWeights: () => net.getWeights(''),
       setWeights: (w) => net.setWeights(w, ''),
