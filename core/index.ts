@@ -79,3 +79,11 @@ export { train, trainStep, type StepReport, type TrainHooks } from './train/trai
 export { generateDataset, timeGrid, groundTruth, type Dataset, type TrajectorySet } from './train/data.ts';
 export { evaluate, type EvalMetrics } from './eval/evaluate.ts';
 export { runCli, EXIT } from './cli/main.ts';
+export { adaptiveIntegrator, resolveTolerance, DEFAULT_TOLERANCES, RTOL_FLOOR, adaptiveOptionsShape } from './ode/adaptive-plugin.ts';
+export { solveAdaptive, type AdaptiveOptions } from './ode/adaptive.ts';
+export { DEFAULT_CONTROLLER, errorRatio, nextStepSize, initialStepSize, type ControllerOptions } from './ode/controller.ts';
+export { hermiteDense } from './ode/dense.ts';
+export { firstViolation, treeCounts } from './ode/order-conditions.ts';
+export type { DenseOutputSpec } from './ode/tableau.ts';
+export type { Tolerance, ScaledSquares } from './ode/types.ts';
+export { createOdeint, integratorFor, normaliseTimes, DEFAULT_METHOD, type OdeintOptions, type OdeintResult } from './ode/odeint.ts';

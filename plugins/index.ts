@@ -4,11 +4,19 @@
  */
 import type { Plugin } from '../core/index.ts';
 import backprop from './gradients/backprop.ts';
+import bosh3 from './integrators/bosh3.ts';
+import dopri5 from './integrators/dopri5.ts';
+import dopri8 from './integrators/dopri8.ts';
 import euler from './integrators/euler.ts';
+import heun from './integrators/heun.ts';
+import midpoint from './integrators/midpoint.ts';
 import rk4 from './integrators/rk4.ts';
+import tsit5 from './integrators/tsit5.ts';
 import mlp from './models/mlp.ts';
+import doublePendulum from './systems/double-pendulum.ts';
 import harmonicOscillator from './systems/harmonic-oscillator.ts';
+import kepler from './systems/kepler.ts';
 import spiral from './systems/spiral.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, mlp, euler, rk4, backprop, mlflowFile];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, doublePendulum, kepler, mlp, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, mlflowFile];

@@ -13,6 +13,8 @@ import type { Registry } from '../registry/registry.ts';
 import { dataSchema, trainSchema, type DataConfig, type TrainConfig } from './experiment.ts';
 import { rejectUnknownKeys, s, show, type Infer } from './schema.ts';
 import { checkSpace, sweepSchema } from './space.ts';
+import { resolveTolerance } from '../ode/adaptive-plugin.ts';
+import { checkCapabilities } from '../ode/odeint.ts';
 
 const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
 type SectionName = keyof typeof SECTION_KINDS;
@@ -70,6 +72,16 @@ function resolveSection<K extends PluginKind>(
   return { name, options, plugin };
 }
 
+/** The integrator section, with capability-aware messages and the float32 tolerance floor (training runs on tensors). */
+function resolveIntegrator(registry: Registry, raw: unknown): ResolvedSection<'integrator'> {
+  const { name, rest } = sectionObject(raw, 'integrator');
+  const plugin = registry.get('integrator', name, 'integrator.name');
+  checkCapabilities(plugin.name, plugin.adaptive, rest, 'integrator', registry);
+  const options = plugin.options.parse(rest, 'integrator') as Record<string, unknown>;
+  if (plugin.adaptive) resolveTolerance(options as { rtol?: number | number[] }, 'float32', 'integrator');
+  return { name, options, plugin };
+}
+
 /**
  * Validate `raw` (an experiment spec with overrides applied) against the
  * schemas and the registry. Plugin modules must already be loaded.
@@ -88,7 +100,7 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
     ...header,
     system: resolveSection(registry, 'system', 'system', spec.system),
     model: resolveSection(registry, 'model', 'model', spec.model),
-    integrator: resolveSection(registry, 'integrator', 'integrator', spec.integrator),
+    integrator: resolveIntegrator(registry, spec.integrator),
     gradient: resolveSection(registry, 'gradient', 'gradient', spec.gradient ?? { name: 'backprop' }),
     data: dataSchema.parse(spec.data ?? {}, 'data'),
     train: trainSchema.parse(spec.train ?? {}, 'train'),

@@ -9,10 +9,39 @@
 /** dy/dt = f(t, y). */
 export type VectorField<S> = (t: number, y: S) => S;
 
-/** The few operations an explicit Runge-Kutta method needs on a state type. */
+/**
+ * Error tolerances: a number, or one per component of the state's last
+ * dimension (broadcast over leading batch dimensions).
+ */
+export interface Tolerance {
+  rtol: number | readonly number[];
+  atol: number | readonly number[];
+}
+
+/** Sums of squared scaled components (see StateOps.scaledSquares). */
+export interface ScaledSquares {
+  /** Σ (x / scale)² for each x. */
+  sums: number[];
+  /** Number of components summed over. */
+  count: number;
+  /** Whether every x and every reference state is finite. */
+  finite: boolean;
+}
+
+/** The few operations a Runge-Kutta method and its step-size controller need on a state type. */
 export interface StateOps<S> {
+  /** The floating-point precision of this state type (sets default tolerances and their floor). */
+  readonly precision: 'float32' | 'float64';
   /** y + h * sum_i coeffs[i] * ks[i] (terms with a zero coefficient are skipped). */
   combine(y: S, h: number, coeffs: readonly number[], ks: readonly S[]): S;
+  /** h * sum_i coeffs[i] * ks[i]. */
+  lincomb(h: number, coeffs: readonly number[], ks: readonly S[]): S;
+  /**
+   * For each x in xs, Σ (x / (atol + rtol · max_r |refs_r|))² over all
+   * components: the mixed absolute/relative scaling of Hairer, Nørsett &
+   * Wanner (II.4.3). One device sync for all of them on tensors.
+   */
+  scaledSquares(xs: readonly S[], refs: readonly S[], tol: Tolerance): ScaledSquares;
   /**
    * True when every component is finite, to fail fast on blow-ups. Optional:
    * on tensors it would force a device sync per step, so training checks the

@@ -23,7 +23,7 @@ import type { ProgressReporter } from './reporter.ts';
 import { TOKENS } from './tokens.ts';
 
 /** The integrator that generates ground truth in float64. */
-const TRUTH_INTEGRATOR = 'rk4';
+const TRUTH_INTEGRATOR = 'dopri8';
 
 export interface RunRequest {
   loaded: LoadedExperiment;
@@ -148,10 +148,9 @@ export class ExperimentRunner {
   }
 
   private makeDataset(r: ResolvedExperiment, system: System, rng: Rng): Dataset {
-    const span = r.data.timeSpan ?? system.timeSpan;
-    const step = span / (r.data.points - 1) / r.data.truthSubsteps;
-    const truth = this.registry.get('integrator', TRUTH_INTEGRATOR).create({ step } as never);
-    return generateDataset(system, truth, r.data, rng);
+    const plugin = this.registry.get('integrator', TRUTH_INTEGRATOR);
+    const options = plugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data');
+    return generateDataset(system, plugin.create(options as never), r.data, rng);
   }
 }
 

@@ -5,8 +5,8 @@ export function buildParts(r: ResolvedExperiment, seed = r.seed) {
   const registry = createRegistry();
   const root = new Rng(seed);
   const system = r.system.plugin.create(r.system.options as never);
-  const span = r.data.timeSpan ?? system.timeSpan;
-  const truth = registry.get('integrator', 'rk4').create({ step: span / (r.data.points - 1) / r.data.truthSubsteps } as never);
+  const truthPlugin = registry.get('integrator', 'dopri8');
+  const truth = truthPlugin.create(truthPlugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data') as never);
   const dataset = generateDataset(system, truth, r.data, root.fork());
   const model = r.model.plugin.create(r.model.options as never, { stateDim: system.stateDim, seed: root.uint32() });
   return {

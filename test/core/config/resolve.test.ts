@@ -32,6 +32,11 @@ test('bad values name their path', (t) => {
     [applyOverrides(tiny, ['train.optimizer={"name":"sgd"}']), 'train.optimizer.name', /'adam', 'rmsprop'/],
     [applyOverrides(tiny, ['data.batchTime=100']), 'data.batchTime', /at most data\.points/],
     [applyOverrides(tiny, ['seed=-3']), 'seed', /non-negative integer/],
+    [applyOverrides(tiny, ['integrator.rtol=1e-3']), 'integrator.rtol', /'rk4' is a fixed-step method and has no rtol; rtol applies to adaptive methods/],
+    [applyOverrides(tiny, ['integrator={"name":"dopri5","step":0.1}']), 'integrator.step', /'dopri5' is an adaptive method and has no step/],
+    [applyOverrides(tiny, ['integrator={"name":"dopri5","rtol":1e-8}']), 'integrator.rtol', /at least 1\.19e-6 on float32 states/],
+    [applyOverrides(tiny, ['integrator={"name":"dopri5","atol":[1e-6]}', 'integrator.maxSteps=0']), 'integrator.maxSteps', /positive integer/],
+    [applyOverrides(tiny, ['data.truthRtol=1e-8']), 'data.truthRtol', /<= 1e-10/],
   ];
   for (const [spec, path, message] of cases) {
     const e = errorOf(t, spec);
@@ -51,7 +56,7 @@ test('a misspelt plugin name lists the available ones', (t) => {
   const e = errorOf(t, applyOverrides(tiny, ['integrator.name=rk5']));
   t.is(e.code, ErrorCodes.PLUGIN_UNKNOWN);
   t.is(e.path, 'integrator.name');
-  t.regex(e.message, /unknown integrator plugin 'rk5'; available: 'euler', .*'rk4'/);
+  t.regex(e.message, /unknown integrator plugin 'rk5'; available: 'bosh3', 'dopri5', 'dopri8', 'euler', .*'rk4'/);
 });
 
 test('the sweep section is validated: shape, bounds and paths', (t) => {

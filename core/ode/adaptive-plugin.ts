@@ -1,0 +1,91 @@
+/**
+ * Shared definition of an adaptive Runge-Kutta integrator plugin: a tableau
+ * with an embedded error estimate, a description, and the adaptive options
+ * (tolerances, first/min step, max steps, controller constants).
+ */
+import { ConfigError } from '../errors.ts';
+import { s } from '../config/schema.ts';
+import { definePlugin, type IntegratorPlugin } from '../registry/plugin.ts';
+import { solveAdaptive } from './adaptive.ts';
+import { DEFAULT_CONTROLLER } from './controller.ts';
+import type { ButcherTableau } from './tableau.ts';
+import type { StateOps, Tolerance } from './types.ts';
+
+/**
+ * Default tolerances per precision. float64 uses torchdiffeq's defaults
+ * (rtol 1e-7, atol 1e-9). Those are below what float32 can resolve (its
+ * machine epsilon is 1.2e-7, so rounding alone exceeds them), so tensors
+ * (float32) default to rtol 1e-5, atol 1e-6.
+ */
+export const DEFAULT_TOLERANCES: Record<StateOps<unknown>['precision'], { rtol: number; atol: number }> = {
+  float32: { rtol: 1e-5, atol: 1e-6 },
+  float64: { rtol: 1e-7, atol: 1e-9 },
+};
+
+/** The smallest rtol accepted per precision: 10 machine epsilons. */
+export const RTOL_FLOOR: Record<StateOps<unknown>['precision'], number> = {
+  float32: 10 * 2 ** -23,
+  float64: 10 * 2 ** -52,
+};
+
+const tolerance = (positive: boolean) =>
+  s.union<number | number[]>(
+    s.number(positive ? { gt: 0 } : { min: 0 }),
+    s.array(s.number(positive ? { gt: 0 } : { min: 0 }), { minLength: 1 }),
+  );
+
+export const adaptiveOptionsShape = {
+  rtol: tolerance(true).optional().describe('relative tolerance, or one per state component (default: 1e-5 on float32 tensors, 1e-7 in float64)'),
+  atol: tolerance(false).optional().describe('absolute tolerance, or one per state component (default: 1e-6 on float32 tensors, 1e-9 in float64)'),
+  firstStep: s.number({ gt: 0 }).optional().describe("initial step size (default: Hairer's heuristic)"),
+  minStep: s.number({ min: 0 }).default(0).describe('fail when the step size falls below this'),
+  maxSteps: s.integer({ min: 1 }).default(100000).describe('fail after this many step attempts'),
+  safety: s.number({ gt: 0, lt: 1 }).default(DEFAULT_CONTROLLER.safety).describe('safety factor of the step-size controller'),
+  ifactor: s.number({ gt: 1 }).default(DEFAULT_CONTROLLER.ifactor).describe('largest step growth per step'),
+  dfactor: s.number({ gt: 0, lt: 1 }).default(DEFAULT_CONTROLLER.dfactor).describe('smallest step shrink per rejection'),
+};
+
+/**
+ * The tolerances to use on a state type of `precision`; a ConfigError (path
+ * `${path}.rtol`) when rtol is finer than that precision can resolve.
+ */
+export function resolveTolerance(
+  o: { rtol?: number | readonly number[]; atol?: number | readonly number[] },
+  precision: StateOps<unknown>['precision'],
+  path = 'integrator',
+): Tolerance {
+  const d = DEFAULT_TOLERANCES[precision];
+  const tol = { rtol: o.rtol ?? d.rtol, atol: o.atol ?? d.atol };
+  const smallest = typeof tol.rtol === 'number' ? tol.rtol : Math.min(...tol.rtol);
+  if (smallest < RTOL_FLOOR[precision]) {
+    throw new ConfigError(
+      `${path}.rtol`,
+      `${path}.rtol must be at least ${RTOL_FLOOR[precision].toExponential(2)} on ${precision} states ` +
+        `(10 machine epsilons; finer tolerances cannot be met and only waste steps), got ${smallest}`,
+    );
+  }
+  return tol;
+}
+
+/** An integrator plugin that steps `tableau` adaptively under error control. */
+export function adaptiveIntegrator(
+  tableau: ButcherTableau,
+  description: string,
+): IntegratorPlugin<typeof adaptiveOptionsShape> {
+  if (!tableau.adaptive) throw new Error(`tableau '${tableau.name}' has no error estimate`);
+  return definePlugin({
+    kind: 'integrator',
+    name: tableau.name,
+    description,
+    order: tableau.order,
+    adaptive: true,
+    options: s.object(adaptiveOptionsShape),
+    create: (o) => ({
+      name: tableau.name,
+      order: tableau.order,
+      adaptive: true,
+      solve: (f, y0, t, ops) =>
+        solveAdaptive(tableau, f, y0, t, ops, { ...o, tol: resolveTolerance(o, ops.precision) }),
+    }),
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The adaptive driver: embedded Runge-Kutta steps under error control, with
+ * output times hit by the method's dense output (no step is shortened to
+ * land on them; the last step is shortened to end at the final time, so f
+ * is never evaluated beyond the requested span). Methods without dense
+ * output end steps on every output time instead.
+ */
+import { ErrorCodes, NumericalError } from '../errors.ts';
+import { errorRatio, initialStepSize, nextStepSize, type ControllerOptions } from './controller.ts';
+import { rkStep } from './explicit-rk.ts';
+import type { ButcherTableau } from './tableau.ts';
+import { emptyStats, type Solution, type SolveStats, type StateOps, type Tolerance, type VectorField } from './types.ts';
+
+export interface AdaptiveOptions extends ControllerOptions {
+  tol: Tolerance;
+  /** Initial step size; default: Hairer's heuristic. */
+  firstStep?: number;
+  /** A step smaller than this is a failure (default 0: only floating-point underflow is). */
+  minStep: number;
+  /** Most step attempts (accepted + rejected) in one solve. */
+  maxSteps: number;
+}
+
+/** Evaluate the dense-output interpolant at θ, computing the extra stages once per step. */
+function interpolate<S>(
+  tab: ButcherTableau,
+  f: VectorField<S>,
+  ops: StateOps<S>,
+  step: { t: number; y: S; h: number; ks: S[] },
+  theta: number,
+  stats: SolveStats,
+): S {
+  const dense = tab.dense!;
+  const extraA = dense.extraA ?? [];
+  while (step.ks.length < tab.stages + extraA.length) {
+    const j = step.ks.length - tab.stages;
+    const yj = ops.combine(step.y, step.h, extraA[j]!, step.ks);
+    step.ks.push(f(step.t + dense.extraC![j]! * step.h, yj));
+    stats.nfe += 1;
+  }
+  return ops.combine(step.y, step.h, dense.weights(theta), step.ks);
+}
+
+function underflow(t: number, h: number, minStep: number): NumericalError {
+  const why = minStep > 0 ? `below minStep ${minStep}` : 'too small to advance t in floating point';
+  return new NumericalError(
+    ErrorCodes.NUMERICAL_STEP_UNDERFLOW,
+    `step size ${Math.abs(h).toExponential(3)} at t = ${t} is ${why} (underflow in dt): ` +
+      'the problem may be stiff or singular here; loosen rtol/atol, lower minStep, or check the vector field',
+    t,
+  );
+}
+
+/** Integrate through every time in `t` with error control. */
+export function solveAdaptive<S>(
+  tab: ButcherTableau,
+  f: VectorField<S>,
+  y0: S,
+  t: readonly number[],
+  ops: StateOps<S>,
+  o: AdaptiveOptions,
+): Solution<S> {
+  const stats = emptyStats();
+  const ys: S[] = [y0];
+  if (t.length < 2) return { ys, stats };
+  const q = tab.errorEstimatorOrder!;
+  const tEnd = t[t.length - 1]!;
+  const dir = tEnd > t[0]! ? 1 : -1;
+  let tc = t[0]!;
+  let y = y0;
+  let k0 = f(tc, y);
+  stats.nfe += 1;
+  if (!ops.scaledSquares([k0], [y], o.tol).finite) {
+    throw new NumericalError(ErrorCodes.NUMERICAL_NON_FINITE, `non-finite state or derivative at t = ${tc}`, tc);
+  }
+  let h = o.firstStep ?? initialStepSize(f, ops, tc, y, k0, dir, q, o.tol);
+  if (o.firstStep === undefined) stats.nfe += 1;
+  h *= dir;
+  let next = 1;
+  // Shrinking below this after non-finite trial states means the field itself is non-finite here.
+  const nonFiniteFloor = Math.max(o.minStep, 1e-12 * Math.max(Math.abs(tc), Math.abs(tEnd - tc)));
+  while (next < t.length) {
+    if (stats.steps + stats.rejected >= o.maxSteps) {
+      throw new NumericalError(
+        ErrorCodes.NUMERICAL_MAX_STEPS,
+        `maximum number of steps (${o.maxSteps}) reached at t = ${tc} before t = ${t[next]}: ` +
+          'raise maxSteps or loosen rtol/atol',
+        tc,
+      );
+    }
+    const target = tab.dense ? tEnd : t[next]!;
+    const clipped = dir * (tc + h - target) >= 0;
+    if (clipped) h = target - tc;
+    if (Math.abs(h) < o.minStep || tc + h === tc) throw underflow(tc, h, o.minStep);
+    const { y: y1, ks } = rkStep(tab, f, ops, tc, y, h, k0);
+    stats.nfe += ks.length - 1;
+    const { ratio } = errorRatio(tab, ops, y, y1, ks, h, o.tol);
+    if (ratio <= 1) {
+      stats.steps += 1;
+      const t1 = clipped ? target : tc + h;
+      const step = { t: tc, y, h, ks };
+      for (; next < t.length && dir * (t[next]! - t1) <= 0; next++) {
+        ys.push(t[next] === t1 ? y1 : interpolate(tab, f, ops, step, (t[next]! - tc) / h, stats));
+      }
+      tc = t1;
+      y = y1;
+      if (tab.fsal) k0 = ks[tab.stages - 1]!;
+      else {
+        k0 = f(tc, y);
+        stats.nfe += 1;
+      }
+    } else {
+      stats.rejected += 1;
+      if (Number.isNaN(ratio) && Math.abs(h * o.dfactor) < nonFiniteFloor) {
+        throw new NumericalError(
+          ErrorCodes.NUMERICAL_NON_FINITE,
+          `the state became non-finite at t = ${tc} even with step ${Math.abs(h).toExponential(3)}: ` +
+            'the vector field returns NaN or Inf there; check the model or the system',
+          tc,
+        );
+      }
+    }
+    h = nextStepSize(h, ratio, q, o);
+  }
+  return { ys, stats };
+}

@@ -1,0 +1,138 @@
+/**
+ * The public solver API, shaped like torchdiffeq's:
+ * `odeint(func, y0, t, { method, rtol, atol, step, firstStep, minStep, maxSteps })`.
+ *
+ * Input is normalised and validated once, here, so every integrator sees
+ * plain numbers for times and validated options; unknown options are
+ * rejected, and options that the chosen method cannot use (rtol on a
+ * fixed-step method, step on an adaptive one) are named as such.
+ */
+import { ConfigError } from '../errors.ts';
+import { show } from '../config/schema.ts';
+import type { Registry } from '../registry/registry.ts';
+import { tf } from '../tensor/tf.ts';
+import { tensorOps } from '../tensor/tensor-ops.ts';
+import { float64Ops } from './float64-ops.ts';
+import type { Integrator, SolveStats } from './types.ts';
+
+export interface OdeintOptions {
+  /** An integrator plugin name (default 'dopri5'). */
+  method?: string;
+  rtol?: number | number[];
+  atol?: number | number[];
+  /** Fixed-step methods: largest step (default: one step per output interval). */
+  step?: number;
+  firstStep?: number;
+  minStep?: number;
+  maxSteps?: number;
+  safety?: number;
+  ifactor?: number;
+  dfactor?: number;
+}
+
+export const DEFAULT_METHOD = 'dopri5';
+const ADAPTIVE_ONLY = ['rtol', 'atol', 'firstStep', 'minStep', 'maxSteps', 'safety', 'ifactor', 'dfactor'];
+const FIXED_ONLY = ['step'];
+
+/** Output times as numbers, checked to be finite and strictly monotone. */
+export function normaliseTimes(t: readonly number[] | Float32Array | Float64Array | tf.Tensor): number[] {
+  let times: number[];
+  if (t instanceof tf.Tensor) {
+    if (t.rank !== 1) throw new ConfigError('t', `t must be a 1-D tensor of times, got rank ${t.rank}`);
+    times = Array.from(t.dataSync());
+  } else times = Array.from(t);
+  if (times.length === 0) throw new ConfigError('t', 't must hold at least one time');
+  times.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`t[${i}]`, `t[${i}] must be a finite number, got ${show(v)}`);
+  });
+  if (times.length > 1) {
+    const dir = Math.sign(times[1]! - times[0]!);
+    for (let i = 1; i < times.length; i++) {
+      if (dir === 0 || Math.sign(times[i]! - times[i - 1]!) !== dir) {
+        throw new ConfigError(`t[${i}]`, `t must be strictly increasing or strictly decreasing; t[${i - 1}] = ${times[i - 1]}, t[${i}] = ${times[i]}`);
+      }
+    }
+  }
+  return times;
+}
+
+/**
+ * The configured integrator for these options (validated against the
+ * method's schema, with capability-aware messages).
+ * @param path prefix for error paths ('options' for odeint, 'integrator' in experiments).
+ */
+export function integratorFor(registry: Registry, options: object, path: string): Integrator {
+  const { method = DEFAULT_METHOD, ...rest } = options as Record<string, unknown>;
+  if (typeof method !== 'string') throw new ConfigError(`${path}.method`, `${path}.method must be a method name, got ${show(method)}`);
+  const plugin = registry.get('integrator', method, `${path}.method`);
+  checkCapabilities(plugin.name, plugin.adaptive, rest, path, registry);
+  return plugin.create(plugin.options.parse(rest, path) as never);
+}
+
+/** Reject options the method cannot use, saying which methods can. */
+export function checkCapabilities(name: string, adaptive: boolean, options: Record<string, unknown>, path: string, registry: Registry): void {
+  const misplaced = Object.keys(options).find((k) => (adaptive ? FIXED_ONLY : ADAPTIVE_ONLY).includes(k));
+  if (!misplaced) return;
+  const others = registry.list('integrator').filter((p) => p.adaptive !== adaptive).map((p) => p.name);
+  throw new ConfigError(
+    `${path}.${misplaced}`,
+    `${path}.${misplaced}: '${name}' is ${adaptive ? 'an adaptive' : 'a fixed-step'} method and has no ${misplaced}; ` +
+      `${misplaced} applies to ${adaptive ? 'fixed-step' : 'adaptive'} methods (${others.join(', ')})`,
+  );
+}
+
+function checkToleranceShape(options: OdeintOptions, lastDim: number): void {
+  for (const key of ['rtol', 'atol'] as const) {
+    const v = options[key];
+    if (Array.isArray(v) && v.length !== lastDim) {
+      throw new ConfigError(`options.${key}`, `options.${key} must have one entry per state component (${lastDim}), got ${v.length}`);
+    }
+  }
+}
+
+export interface OdeintResult<S> {
+  ys: S;
+  stats: SolveStats;
+}
+
+/** The odeint family bound to a registry (the `odelab` entry binds the default registry). */
+export function createOdeint(registry: () => Registry) {
+  /** Solve on tensors; returns the trajectory [t.length, ...y0.shape] and solver statistics. */
+  function odeintWithStats(
+    func: (t: number, y: tf.Tensor) => tf.Tensor,
+    y0: tf.Tensor,
+    t: readonly number[] | Float32Array | Float64Array | tf.Tensor,
+    options: OdeintOptions = {},
+  ): OdeintResult<tf.Tensor> {
+    const times = normaliseTimes(t);
+    checkToleranceShape(options, y0.shape[y0.rank - 1] ?? 1);
+    const sol = integratorFor(registry(), options, 'options').solve(func, y0, times, tensorOps);
+    return { ys: tf.stack(sol.ys), stats: sol.stats };
+  }
+
+  /** Solve on tensors; returns the trajectory [t.length, ...y0.shape] (torchdiffeq's odeint). */
+  function odeint(
+    func: (t: number, y: tf.Tensor) => tf.Tensor,
+    y0: tf.Tensor,
+    t: readonly number[] | Float32Array | Float64Array | tf.Tensor,
+    options: OdeintOptions = {},
+  ): tf.Tensor {
+    return odeintWithStats(func, y0, t, options).ys;
+  }
+
+  /** Solve in float64 on plain arrays (ground truth); returns the state at each time and statistics. */
+  function odeint64(
+    func: (t: number, y: Float64Array) => Float64Array,
+    y0: Float64Array | readonly number[],
+    t: readonly number[] | Float64Array,
+    options: OdeintOptions = {},
+  ): OdeintResult<Float64Array[]> {
+    const times = normaliseTimes(t);
+    const start = Float64Array.from(y0);
+    checkToleranceShape(options, start.length);
+    const sol = integratorFor(registry(), options, 'options').solve(func, start, times, float64Ops);
+    return { ys: sol.ys, stats: sol.stats };
+  }
+
+  return { odeint, odeintWithStats, odeint64 };
+}
