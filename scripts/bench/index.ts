@@ -6,6 +6,7 @@
  * never assert anything; they are scripts, not timed tests.
  */
 import { backendSuite } from './backend.ts';
+import { integratorsSuite } from './integrators.ts';
 
 /** A JSON value, as written to `.bench/<suite>.json`. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -42,4 +43,5 @@ export interface Suite {
 /** Every suite, by name (the order in which `npm run bench` runs them). */
 export const suites: Record<string, Suite> = {
   [backendSuite.name]: backendSuite,
+  [integratorsSuite.name]: integratorsSuite,
 };
