@@ -86,4 +86,4 @@ export { hermiteDense } from './ode/dense.ts';
 export { firstViolation, treeCounts } from './ode/order-conditions.ts';
 export type { DenseOutputSpec } from './ode/tableau.ts';
 export type { Tolerance, ScaledSquares } from './ode/types.ts';
-export { createOdeint, integratorFor, normaliseTimes, DEFAULT_METHOD, type OdeintOptions, type OdeintResult } from './ode/odeint.ts';
+export { createOdeint, integratorFor, integratorOptions, normaliseTimes, DEFAULT_METHOD, type OdeintOptions, type OdeintResult } from './ode/odeint.ts';

@@ -13,8 +13,7 @@ import type { Registry } from '../registry/registry.ts';
 import { dataSchema, trainSchema, type DataConfig, type TrainConfig } from './experiment.ts';
 import { rejectUnknownKeys, s, show, type Infer } from './schema.ts';
 import { checkSpace, sweepSchema } from './space.ts';
-import { resolveTolerance } from '../ode/adaptive-plugin.ts';
-import { checkCapabilities } from '../ode/odeint.ts';
+import { integratorOptions } from '../ode/odeint.ts';
 
 const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
 type SectionName = keyof typeof SECTION_KINDS;
@@ -76,10 +75,7 @@ function resolveSection<K extends PluginKind>(
 function resolveIntegrator(registry: Registry, raw: unknown): ResolvedSection<'integrator'> {
   const { name, rest } = sectionObject(raw, 'integrator');
   const plugin = registry.get('integrator', name, 'integrator.name');
-  checkCapabilities(plugin.name, plugin.adaptive, rest, 'integrator', registry);
-  const options = plugin.options.parse(rest, 'integrator') as Record<string, unknown>;
-  if (plugin.adaptive) resolveTolerance(options as { rtol?: number | number[] }, 'float32', 'integrator');
-  return { name, options, plugin };
+  return { name, options: integratorOptions(registry, plugin, rest, 'integrator', 'float32'), plugin };
 }
 
 /**

@@ -77,6 +77,7 @@ export function solveAdaptive<S>(
   if (o.firstStep === undefined) stats.nfe += 1;
   h *= dir;
   let next = 1;
+  let afterReject = false;
   // Shrinking below this after non-finite trial states means the field itself is non-finite here.
   const nonFiniteFloor = Math.max(o.minStep, 1e-12 * Math.max(Math.abs(tc), Math.abs(tEnd - tc)));
   while (next < t.length) {
@@ -120,7 +121,8 @@ export function solveAdaptive<S>(
         );
       }
     }
-    h = nextStepSize(h, ratio, q, o);
+    h = nextStepSize(h, ratio, q, o, afterReject);
+    afterReject = !(ratio <= 1);
   }
   return { ys, stats };
 }

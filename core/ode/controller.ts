@@ -2,8 +2,7 @@
  * Step-size control for embedded Runge-Kutta pairs (Hairer, Nørsett &
  * Wanner, Solving ODEs I, §II.4): the mixed absolute/relative RMS error
  * norm, the step-size update h·min(ifactor, max(dfactor, safety·ε^(-1/(q+1))))
- * (no shrink after an accepted step, as torchdiffeq), and Hairer's
- * starting-step heuristic.
+ * with no growth right after a rejection, and Hairer's starting-step heuristic.
  */
 import type { ButcherTableau } from './tableau.ts';
 import type { StateOps, Tolerance, VectorField } from './types.ts';
@@ -48,12 +47,16 @@ export function errorRatio<S>(
   return { ratio: e5 / Math.sqrt((e5 + 0.01 * e3) * count) };
 }
 
-/** The next step size after a step of size h with error norm `ratio`. */
-export function nextStepSize(h: number, ratio: number, q: number, o: ControllerOptions): number {
+/**
+ * The next step size after a step of size h with error norm `ratio`
+ * (HNW II.4.13, as Hairer's codes and SciPy): h·min(ifactor, max(dfactor,
+ * safety·ε^(-1/(q+1)))), and no growth right after a rejection.
+ * @param afterReject whether the attempt before this one was rejected.
+ */
+export function nextStepSize(h: number, ratio: number, q: number, o: ControllerOptions, afterReject = false): number {
   if (!Number.isFinite(ratio)) return h * o.dfactor;
-  if (ratio === 0) return h * o.ifactor;
-  const lower = ratio <= 1 ? 1 : o.dfactor;
-  const factor = Math.min(o.ifactor, Math.max(lower, o.safety * ratio ** (-1 / (q + 1))));
+  let factor = ratio === 0 ? o.ifactor : Math.min(o.ifactor, Math.max(o.dfactor, o.safety * ratio ** (-1 / (q + 1))));
+  if (ratio <= 1 && afterReject) factor = Math.min(1, factor);
   return h * factor;
 }
 

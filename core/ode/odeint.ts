@@ -9,11 +9,13 @@
  */
 import { ConfigError } from '../errors.ts';
 import { show } from '../config/schema.ts';
+import type { IntegratorPlugin } from '../registry/plugin.ts';
 import type { Registry } from '../registry/registry.ts';
 import { tf } from '../tensor/tf.ts';
 import { tensorOps } from '../tensor/tensor-ops.ts';
 import { float64Ops } from './float64-ops.ts';
-import type { Integrator, SolveStats } from './types.ts';
+import { resolveTolerance } from './adaptive-plugin.ts';
+import type { Integrator, SolveStats, StateOps } from './types.ts';
 
 export interface OdeintOptions {
   /** An integrator plugin name (default 'dopri5'). */
@@ -61,12 +63,34 @@ export function normaliseTimes(t: readonly number[] | Float32Array | Float64Arra
  * method's schema, with capability-aware messages).
  * @param path prefix for error paths ('options' for odeint, 'integrator' in experiments).
  */
-export function integratorFor(registry: Registry, options: object, path: string): Integrator {
+export function integratorFor(
+  registry: Registry,
+  options: object,
+  path: string,
+  precision: StateOps<unknown>['precision'],
+): Integrator {
   const { method = DEFAULT_METHOD, ...rest } = options as Record<string, unknown>;
   if (typeof method !== 'string') throw new ConfigError(`${path}.method`, `${path}.method must be a method name, got ${show(method)}`);
   const plugin = registry.get('integrator', method, `${path}.method`);
-  checkCapabilities(plugin.name, plugin.adaptive, rest, path, registry);
-  return plugin.create(plugin.options.parse(rest, path) as never);
+  return plugin.create(integratorOptions(registry, plugin, rest, path, precision) as never);
+}
+
+/**
+ * Validate an integrator's options: capabilities first (with a message naming
+ * the methods that take a misplaced option), then the plugin's schema, then
+ * the tolerance floor of the precision it will run at.
+ */
+export function integratorOptions(
+  registry: Registry,
+  plugin: IntegratorPlugin,
+  options: Record<string, unknown>,
+  path: string,
+  precision: StateOps<unknown>['precision'],
+): Record<string, unknown> {
+  checkCapabilities(plugin.name, plugin.adaptive, options, path, registry);
+  const parsed = plugin.options.parse(options, path) as Record<string, unknown> & { rtol?: number | number[] };
+  if (plugin.adaptive) resolveTolerance(parsed, precision, path);
+  return parsed;
 }
 
 /** Reject options the method cannot use, saying which methods can. */
@@ -106,7 +130,7 @@ export function createOdeint(registry: () => Registry) {
   ): OdeintResult<tf.Tensor> {
     const times = normaliseTimes(t);
     checkToleranceShape(options, y0.shape[y0.rank - 1] ?? 1);
-    const sol = integratorFor(registry(), options, 'options').solve(func, y0, times, tensorOps);
+    const sol = integratorFor(registry(), options, 'options', tensorOps.precision).solve(func, y0, times, tensorOps);
     return { ys: tf.stack(sol.ys), stats: sol.stats };
   }
 
@@ -130,7 +154,7 @@ export function createOdeint(registry: () => Registry) {
     const times = normaliseTimes(t);
     const start = Float64Array.from(y0);
     checkToleranceShape(options, start.length);
-    const sol = integratorFor(registry(), options, 'options').solve(func, start, times, float64Ops);
+    const sol = integratorFor(registry(), options, 'options', float64Ops.precision).solve(func, start, times, float64Ops);
     return { ys: sol.ys, stats: sol.stats };
   }
 

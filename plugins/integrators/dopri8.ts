@@ -115,21 +115,21 @@ const D = [
 /**
  * y(θ) = y0 + θ(F0 + (1-θ)(F1 + θ(F2 + (1-θ)(F3 + θ(F4 + (1-θ)(F5 + θ F6)))))) with
  * F0 = Δ, F1 = h k1 - Δ, F2 = 2Δ - h(k13 + k1), F3..F6 = h D k (Hairer's CONTD8), Δ = h Σ b k.
+ * The F rows are weights over the 16 stages, built once.
  */
-function denseWeights(theta: number): number[] {
+const F: number[][] = (() => {
   const n = 16;
-  const unit = (i: number) => Array.from({ length: n }, (_, j) => (j === i ? 1 : 0));
   const bb = Array.from({ length: n }, (_, j) => b[j] ?? 0);
-  const F = [
-    bb,
-    bb.map((v, j) => unit(0)[j]! - v),
-    bb.map((v, j) => 2 * v - unit(12)[j]! - unit(0)[j]!),
-    ...D,
-  ];
-  let w = new Array<number>(n).fill(0);
+  const e = (i: number, j: number) => (i === j ? 1 : 0);
+  return [bb, bb.map((v, j) => e(0, j) - v), bb.map((v, j) => 2 * v - e(12, j) - e(0, j)), ...D];
+})();
+
+function denseWeights(theta: number): number[] {
+  const w = new Array<number>(16).fill(0);
   for (let i = F.length - 1; i >= 0; i--) {
     const factor = i % 2 === 0 ? theta : 1 - theta;
-    w = w.map((v, j) => (v + F[i]![j]!) * factor);
+    const row = F[i]!;
+    for (let j = 0; j < 16; j++) w[j] = (w[j]! + row[j]!) * factor;
   }
   return w;
 }

@@ -3,9 +3,9 @@
  * torchdiffeq's dopri5 (torchdiffeq cannot be installed here): the same
  * Dormand-Prince 5(4) pair, the same RMS mixed error norm, safety 0.9,
  * growth <= 10, shrink >= 0.2, exponent -1/5 and Hairer's initial step.
- * (SciPy may also shrink after an accepted step with error norm above
- * about 0.59 and never grows right after a rejection; torchdiffeq and odelab
- * do not shrink after an accepted step.)
+ * odelab's controller follows Hairer's codes as SciPy does (it may shrink
+ * after an accepted step and never grows right after a rejection);
+ * torchdiffeq never shrinks after an accepted step.
  *
  * A Python script (below) runs `solve_ivp(method='RK45', rtol, atol,
  * t_eval=t, dense_output=False)` and returns nfev and the trajectory; the

@@ -256,8 +256,8 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
         `${comparisons.filter((c) => c.within15Percent).length}/${comparisons.length} within 15%, ` +
         `${comparisons.filter((c) => c.atLeastAsAccurate).length}/${comparisons.length} at least as accurate (max abs error over all outputs); ` +
         `err@end is the error at the final time, which both reach with a step (the other outputs come from each solver's 4th-order continuous extension)`,
-      `controllers differ in one respect: SciPy may shrink the step after an accepted step (error norm > ~0.59) and never grows right after a rejection; ` +
-        `odelab (like torchdiffeq) does not shrink after an accepted step`,
+      `controllers: odelab follows Hairer (and SciPy): it may shrink slightly after an accepted step and never grows right after a rejection; ` +
+        `torchdiffeq never shrinks after an accepted step, otherwise the same family`,
     );
   } else notes.push(`SciPy comparison skipped: scipy not available (${scipy.reason})`);
   for (const r of mlp) if (!r.available) notes.push(`MLP on ${r.backend}: unavailable: ${r.reason}`);
