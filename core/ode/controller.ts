@@ -37,9 +37,8 @@ export function errorRatio<S>(
   h: number,
   tol: Tolerance,
 ): ErrorEstimate {
-  const errs = [ops.lincomb(h, tab.errorWeights!, ks)];
-  if (tab.errorWeightsLow) errs.push(ops.lincomb(h, tab.errorWeightsLow, ks));
-  const { sums, count, finite } = ops.scaledSquares(errs, [y0, y1], tol);
+  const weights = tab.errorWeightsLow ? [tab.errorWeights!, tab.errorWeightsLow] : [tab.errorWeights!];
+  const { sums, count, finite } = ops.errorSquares(h, weights, ks, [y0, y1], tol);
   if (!finite) return { ratio: NaN };
   if (!tab.errorWeightsLow) return { ratio: Math.sqrt(sums[0]! / count) };
   const [e5, e3] = sums as [number, number];

@@ -43,6 +43,11 @@ export interface StateOps<S> {
    */
   scaledSquares(xs: readonly S[], refs: readonly S[], tol: Tolerance): ScaledSquares;
   /**
+   * scaledSquares of the error estimates h Σ_j w_j ks_j, one per row of
+   * `weights`, without necessarily materialising them as states.
+   */
+  errorSquares(h: number, weights: readonly (readonly number[])[], ks: readonly S[], refs: readonly S[], tol: Tolerance): ScaledSquares;
+  /**
    * True when every component is finite, to fail fast on blow-ups. Optional:
    * on tensors it would force a device sync per step, so training checks the
    * loss instead.

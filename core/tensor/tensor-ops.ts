@@ -2,9 +2,16 @@
  * The tfjs state algebra: states are tensors of any shape (a batch is just a
  * leading dimension). Every op is recorded on the tape when called inside a
  * gradient scope, which is what the `backprop` strategy relies on.
+ *
+ * On host backends (cpu, wasm) combinations are one fused kernel and error
+ * norms are computed on the host data directly, so the solver's own work per
+ * step stays small next to a network evaluation; elsewhere they are composed
+ * from tfjs ops with one device read per norm.
  */
 import { tf } from './tf.ts';
-import type { StateOps, Tolerance } from '../ode/types.ts';
+import { fusedCombine, onHostBackend } from './fused-combine.ts';
+import { lincombFlat, scaledSquaresFlat } from '../ode/scaled-norm.ts';
+import type { ScaledSquares, StateOps, Tolerance } from '../ode/types.ts';
 
 function weighted(h: number, coeffs: readonly number[], ks: readonly tf.Tensor[]): tf.Tensor[] {
   const terms: tf.Tensor[] = [];
@@ -15,31 +22,54 @@ function weighted(h: number, coeffs: readonly number[], ks: readonly tf.Tensor[]
   return terms;
 }
 
+export function compositeCombine(y: tf.Tensor, h: number, coeffs: readonly number[], ks: readonly tf.Tensor[]): tf.Tensor {
+  const terms = weighted(h, coeffs, ks);
+  if (terms.length === 0) return y;
+  return tf.add(y, terms.length === 1 ? terms[0]! : tf.addN(terms));
+}
+
 const tolTensor = (t: number | readonly number[]) => (typeof t === 'number' ? tf.scalar(t) : tf.tensor1d([...t]));
+
+/** The composite (device) version: one read of all sums and a finiteness flag. */
+export function deviceScaledSquares(xs: readonly tf.Tensor[], refs: readonly tf.Tensor[], tol: Tolerance): ScaledSquares {
+  const values = tf.tidy(() => {
+    const ref = refs.map((r) => tf.abs(r)).reduce((a, b) => tf.maximum(a, b));
+    const scale = tf.add(tolTensor(tol.atol), tf.mul(tolTensor(tol.rtol), ref));
+    const sums = xs.map((x) => tf.sum(tf.square(tf.div(x, scale))));
+    // Σ|v|·0 is NaN exactly when some component of v is not finite.
+    const check = tf.addN(refs.map((v) => tf.sum(tf.mul(tf.abs(v), 0))));
+    return tf.stack([...sums, check]).dataSync();
+  });
+  const sums = Array.from(values.subarray(0, xs.length));
+  const finite = Number.isFinite(values[xs.length]!) && sums.every(Number.isFinite);
+  return { sums, count: refs[0]!.size, finite };
+}
+
+const host = (xs: readonly tf.Tensor[]) => xs.map((x) => x.dataSync() as Float32Array);
 
 export const tensorOps: StateOps<tf.Tensor> = {
   precision: 'float32',
   combine(y, h, coeffs, ks) {
-    const terms = weighted(h, coeffs, ks);
-    if (terms.length === 0) return y;
-    return tf.add(y, terms.length === 1 ? terms[0]! : tf.addN(terms));
+    return onHostBackend() && y.dtype === 'float32' ? fusedCombine(y, h, coeffs, ks) : compositeCombine(y, h, coeffs, ks);
   },
   lincomb(h, coeffs, ks) {
     const terms = weighted(h, coeffs, ks);
     if (terms.length === 0) return tf.zerosLike(ks[0]!);
     return terms.length === 1 ? terms[0]! : tf.addN(terms);
   },
-  scaledSquares(xs, refs, tol: Tolerance) {
-    // Outside any gradient: the controller's arithmetic must not reach the tape's results.
-    const values = tf.tidy(() => {
-      const ref = refs.map((r) => tf.abs(r)).reduce((a, b) => tf.maximum(a, b));
-      const scale = tf.add(tolTensor(tol.atol), tf.mul(tolTensor(tol.rtol), ref));
-      const sums = xs.map((x) => tf.sum(tf.square(tf.div(x, scale))));
-      // Σ|v|·0 is NaN exactly when some component of v is not finite.
-      const check = tf.addN([...xs, ...refs].map((v) => tf.sum(tf.mul(tf.abs(v), 0))));
-      return tf.stack([...sums, check]).dataSync();
-    });
-    const sums = Array.from(values.subarray(0, xs.length));
-    return { sums, count: refs[0]!.size, finite: Number.isFinite(values[xs.length]!) };
+  scaledSquares(xs, refs, tol) {
+    return onHostBackend() ? scaledSquaresFlat(host(xs), host(refs), tol) : deviceScaledSquares(xs, refs, tol);
+  },
+  errorSquares(h, weights, ks, refs, tol) {
+    if (onHostBackend()) {
+      const kd = host(ks);
+      return scaledSquaresFlat(weights.map((w) => lincombFlat(h, w, kd)), host(refs), tol);
+    }
+    const errs = weights.map((w) => tensorOps.lincomb(h, w, ks));
+    try {
+      return deviceScaledSquares(errs, refs, tol);
+    } finally {
+      for (const e of errs) e.dispose();
+    }
   },
 };

@@ -13,6 +13,12 @@ import { median, timedField } from './integrators-problems.ts';
 export const MLP_BATCH = 20;
 export const MLP_HIDDEN = 50;
 export const MLP_TIMES = Array.from({ length: 10 }, (_, i) => i * 0.025);
+/** Output grids: the demo's training segment, and a long solve whose per-step figure is free of fixed costs. */
+export const MLP_SPANS = {
+  segment: MLP_TIMES,
+  long: Array.from({ length: 10 }, (_, i) => (i * 20) / 9),
+} as const;
+export type MlpSpan = keyof typeof MLP_SPANS;
 export const MLP_TOL = { rtol: 1e-5, atol: 1e-5 };
 const SEED = 20240617;
 
@@ -26,6 +32,7 @@ export interface MlpTiming {
 export type MlpResult =
   | {
       backend: string;
+      span: MlpSpan;
       available: true;
       /** Median µs of one MLP evaluation inside tf.tidy. */
       evalMicros: number;
@@ -45,7 +52,7 @@ export type MlpResult =
       ratio: number;
       solves: number;
     }
-  | { backend: string; available: false; reason: string };
+  | { backend: string; span: MlpSpan; available: false; reason: string };
 
 /**
  * Weights fixed by a seed: W1 ~ N(0, 1), b1 ~ N(0, 0.5²), W2 ~ N(0, 1/50),
@@ -67,12 +74,13 @@ function makeMlp(): { f: (t: number, y: tf.Tensor) => tf.Tensor; y0: tf.Tensor; 
   };
 }
 
-export async function measureMlp(backend: 'cpu' | 'wasm', timing: MlpTiming): Promise<MlpResult> {
+export async function measureMlp(backend: 'cpu' | 'wasm', timing: MlpTiming, span: MlpSpan): Promise<MlpResult> {
   try {
     await initBackend(backend);
   } catch (e) {
-    return { backend, available: false, reason: e instanceof Error ? e.message : String(e) };
+    return { backend, span, available: false, reason: e instanceof Error ? e.message : String(e) };
   }
+  const times = MLP_SPANS[span];
   const before = tf.memory().numTensors;
   const mlp = makeMlp();
   try {
@@ -89,7 +97,7 @@ export async function measureMlp(backend: 'cpu' | 'wasm', timing: MlpTiming): Pr
       let stats: SolveStats = { nfe: 0, steps: 0, rejected: 0 };
       tf.tidy(() => {
         const t0 = performance.now();
-        stats = odeintWithStats(field.f, mlp.y0, MLP_TIMES, { method: 'dopri5', ...MLP_TOL }).stats;
+        stats = odeintWithStats(field.f, mlp.y0, times, { method: 'dopri5', ...MLP_TOL }).stats;
         total = performance.now() - t0;
       });
       return { stats, total, inside: field.ms() };
@@ -109,6 +117,7 @@ export async function measureMlp(backend: 'cpu' | 'wasm', timing: MlpTiming): Pr
     const overheadMicrosPerStep = median(runs.map((r) => ((r.total - r.inside) * 1000) / (r.stats.steps + r.stats.rejected)));
     return {
       backend,
+      span,
       available: true,
       evalMicros,
       evals: evalTimes.length,

@@ -6,7 +6,7 @@
 import type { Row, Table } from './index.ts';
 import { accuracy, round, sci, type Problem } from './integrators-problems.ts';
 import type { ScipyOutcome } from './integrators-scipy.ts';
-import { MLP_BATCH, MLP_HIDDEN, MLP_TIMES, MLP_TOL, type MlpResult } from './integrators-mlp.ts';
+import { MLP_BATCH, MLP_HIDDEN, MLP_TOL, type MlpResult } from './integrators-mlp.ts';
 
 export const FLOOR_NA = 'n/a (below float32 rtol floor)';
 
@@ -138,11 +138,12 @@ export function comparisonTable(outcome: ScipyOutcome, comparisons: readonly Com
 
 export function mlpTable(results: readonly MlpResult[]): Table {
   return {
-    title: `tensor-path dopri5 overhead vs one 2-${MLP_HIDDEN}-2 tanh MLP evaluation (batch ${MLP_BATCH}, ${MLP_TIMES.length} outputs on [0, ${MLP_TIMES.at(-1)}], rtol = atol = ${MLP_TOL.rtol})`,
+    title: `tensor-path dopri5 overhead vs one 2-${MLP_HIDDEN}-2 tanh MLP evaluation (batch ${MLP_BATCH}, rtol = atol = ${MLP_TOL.rtol})`,
     rows: results.map((r): Row =>
       r.available
         ? {
             backend: r.backend,
+            span: r.span,
             'mlp eval µs': round(r.evalMicros, 1),
             'overhead µs/step': round(r.overheadMicrosPerStep, 1),
             'overhead / eval': round(r.ratio, 2),
@@ -153,7 +154,7 @@ export function mlpTable(results: readonly MlpResult[]): Table {
             'solve ms': round(r.solveMs, 3),
             'f µs/eval in solve': round(r.fMicrosInSolve, 1),
           }
-        : { backend: `${r.backend} (unavailable, see notes)`, 'mlp eval µs': null, 'overhead µs/step': null, 'overhead / eval': null },
+        : { backend: `${r.backend} (unavailable, see notes)`, span: r.span, 'mlp eval µs': null, 'overhead µs/step': null, 'overhead / eval': null },
     ),
   };
 }

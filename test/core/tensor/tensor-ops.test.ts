@@ -1,0 +1,45 @@
+// The fused host kernel against the composite tfjs ops: same values, same gradients, on cpu and wasm.
+import test from 'ava';
+import { initBackend, tensorOps, tf } from 'odelab';
+import { compositeCombine, deviceScaledSquares } from '../../../core/tensor/tensor-ops.ts';
+import { fusedCombine, onHostBackend } from '../../../core/tensor/fused-combine.ts';
+import { scaledSquaresFlat } from '../../../core/ode/scaled-norm.ts';
+
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) =>
+  Array.from(a).every((v, i) => Math.abs(v - b[i]!) <= tol * (1 + Math.abs(b[i]!)));
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  test.serial(`${backend}: the fused combination equals the composite one, values and gradients`, async (t) => {
+    await initBackend(backend);
+    t.true(onHostBackend());
+    tf.tidy(() => {
+      const y = tf.tensor2d([[1, -2, 3], [0.5, 0, -1]]);
+      const ks = [0, 1, 2, 3].map((i) => tf.tensor2d([[i, 2 * i, -i], [1, -1, i * i]]));
+      const coeffs = [0.25, 0, -1.5, 2];
+      t.true(close(fusedCombine(y, 0.1, coeffs, ks).dataSync(), compositeCombine(y, 0.1, coeffs, ks).dataSync(), 1e-6));
+      const loss = (combine: typeof fusedCombine) => (yy: tf.Tensor, k0: tf.Tensor, k3: tf.Tensor) =>
+        tf.sum(tf.square(combine(yy, 0.1, coeffs, [k0, ks[1]!, ks[2]!, k3]))) as tf.Scalar;
+      const gf = tf.grads(loss(fusedCombine))([y, ks[0]!, ks[3]!]);
+      const gc = tf.grads(loss(compositeCombine))([y, ks[0]!, ks[3]!]);
+      gf.forEach((g, i) => t.true(close(g.dataSync(), gc[i]!.dataSync(), 1e-6), `gradient ${i}`));
+    });
+  });
+
+  test.serial(`${backend}: host and device error norms agree, and both see non-finite states`, async (t) => {
+    await initBackend(backend);
+    tf.tidy(() => {
+      const tol = { rtol: [1e-3, 1e-2, 1e-1], atol: 1e-6 };
+      const x = tf.tensor2d([[1e-3, 2e-3, -1e-2], [5e-4, 0, 1e-3]]);
+      const refs = [tf.tensor2d([[1, -2, 3], [0.5, 0, -1]]), tf.tensor2d([[1.1, -2, 2.5], [0.4, 0.1, -1]])];
+      const device = deviceScaledSquares([x], refs, tol);
+      const hostNorm = tensorOps.scaledSquares([x], refs, tol);
+      t.true(close(device.sums, hostNorm.sums, 1e-5));
+      t.is(hostNorm.count, 6);
+      t.true(hostNorm.finite && device.finite);
+      const bad = [tf.tensor2d([[1, Infinity, 3], [0.5, 0, -1]])];
+      t.false(tensorOps.scaledSquares([x], bad, tol).finite);
+      t.false(deviceScaledSquares([x], bad, tol).finite);
+      t.false(scaledSquaresFlat([Float64Array.of(NaN)], [Float64Array.of(1)], { rtol: 1, atol: 1 }).finite);
+    });
+  });
+}
