@@ -19,19 +19,45 @@ interface CombineAttrs {
   coeffs: number[];
 }
 
-const kernelFunc: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
-  const backend = anyBackend as tf.KernelBackend;
-  const { coeffs } = attrs as unknown as CombineAttrs;
-  const y = inputs.y as tf.TensorInfo;
-  const out = Float32Array.from(backend.readSync(y.dataId) as Float32Array);
-  coeffs.forEach((c, j) => {
-    const k = backend.readSync((inputs[`k${j}`] as tf.TensorInfo).dataId) as Float32Array;
+/** The wasm backend's zero-copy views of its heap (a subset of its class). */
+interface WasmHeap {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+function combineInto(out: Float32Array, y: ArrayLike<number>, ks: ArrayLike<number>[], coeffs: readonly number[]): void {
+  for (let i = 0; i < out.length; i++) out[i] = y[i]!;
+  ks.forEach((k, j) => {
+    const c = coeffs[j]!;
     for (let i = 0; i < out.length; i++) out[i]! += c * k[i]!;
   });
+}
+
+const inputsOf = (inputs: tf.NamedTensorInfoMap, n: number) => Array.from({ length: n }, (_, j) => inputs[`k${j}`]!);
+
+const cpuKernel: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const backend = anyBackend as tf.KernelBackend;
+  const { coeffs } = attrs as unknown as CombineAttrs;
+  const y = inputs.y!;
+  const read = (t: tf.TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+  const out = new Float32Array(read(y).length);
+  combineInto(out, read(y), inputsOf(inputs, coeffs.length).map(read), coeffs);
   return { dataId: backend.write(out, y.shape, 'float32'), shape: y.shape, dtype: 'float32' };
 };
 
-for (const backendName of HOST_BACKENDS) tf.registerKernel({ kernelName: RK_COMBINE, backendName, kernelFunc });
+// On wasm, read and write the heap in place: readSync/write would copy every operand.
+const wasmKernel: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const heap = anyBackend as unknown as WasmHeap;
+  const { coeffs } = attrs as unknown as CombineAttrs;
+  const y = inputs.y!;
+  const result = heap.makeOutput(y.shape, 'float32');
+  const read = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
+  combineInto(read(result), read(y), inputsOf(inputs, coeffs.length).map(read), coeffs);
+  return result;
+};
+
+tf.registerKernel({ kernelName: RK_COMBINE, backendName: 'cpu', kernelFunc: cpuKernel });
+tf.registerKernel({ kernelName: RK_COMBINE, backendName: 'wasm', kernelFunc: wasmKernel });
 
 tf.registerGradient({
   kernelName: RK_COMBINE,
@@ -46,6 +72,12 @@ tf.registerGradient({
 /** Whether the current backend keeps tensor data in host memory (and has the fused kernel). */
 export function onHostBackend(): boolean {
   return (HOST_BACKENDS as readonly string[]).includes(tf.getBackend());
+}
+
+/** A tensor's values on a host backend, without a copy where the backend allows it (read only). */
+export function hostValues(t: tf.Tensor): Float32Array {
+  if (tf.getBackend() === 'wasm') return (tf.backend() as unknown as WasmHeap).typedArrayFromHeap(t);
+  return t.dataSync() as Float32Array;
 }
 
 /** y + h Σ_j coeffs_j ks_j as one op (host backends, float32 states only). */

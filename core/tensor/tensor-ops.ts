@@ -9,7 +9,7 @@
  * from tfjs ops with one device read per norm.
  */
 import { tf } from './tf.ts';
-import { fusedCombine, onHostBackend } from './fused-combine.ts';
+import { fusedCombine, hostValues, onHostBackend } from './fused-combine.ts';
 import { lincombFlat, scaledSquaresFlat } from '../ode/scaled-norm.ts';
 import type { ScaledSquares, StateOps, Tolerance } from '../ode/types.ts';
 
@@ -45,7 +45,7 @@ export function deviceScaledSquares(xs: readonly tf.Tensor[], refs: readonly tf.
   return { sums, count: refs[0]!.size, finite };
 }
 
-const host = (xs: readonly tf.Tensor[]) => xs.map((x) => x.dataSync() as Float32Array);
+const host = (xs: readonly tf.Tensor[]) => xs.map(hostValues);
 
 export const tensorOps: StateOps<tf.Tensor> = {
   precision: 'float32',
