@@ -19,4 +19,4 @@ export function createRegistry(): Registry {
  */
 export const defaultRegistry: Registry = createRegistry();
 
-export const { odeint, odeintWithStats, odeint64 } = createOdeint(() => defaultRegistry);
+export const { odeint, odeintWithStats, odeint64, odeintAdjoint, odeintAdjointWithStats } = createOdeint(() => defaultRegistry);

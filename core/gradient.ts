@@ -6,6 +6,9 @@
 import type { Integrator, SolveStats } from './ode/types.ts';
 import type { tf } from './tensor/tf.ts';
 
+/** A running cost l(t, x) whose integral ∫ l dτ over the solve is an output (the seed's eq. 4). */
+export type RunningCost = (t: number, x: tf.Tensor) => tf.Scalar;
+
 export interface TrajectoryRequest {
   /** The vector field dx/dt = func(t, x), closing over `params`. */
   func: (t: number, x: tf.Tensor) => tf.Tensor;
@@ -14,15 +17,29 @@ export interface TrajectoryRequest {
   /** Output times, strictly monotone; t[0] is the time of y0. */
   t: readonly number[];
   integrator: Integrator;
-  /** The variables func closes over (needed by strategies that bypass the tape). */
+  /** The variables func (and runningCost) close over: the strategy's gradients are taken for these. */
   params: readonly tf.Variable[];
+  /** Also integrate ∫ runningCost(t, x) dτ from t[0] to t[last]. */
+  runningCost?: RunningCost;
 }
 
 export interface Trajectory {
   /** States at the output times, shape [t.length, ...y0.shape]. */
   ys: tf.Tensor;
+  /** ∫ runningCost dτ, when a running cost was given. */
+  cost?: tf.Scalar;
   /** Forward-pass solver statistics. */
   forward: SolveStats;
+  /** Backward-pass statistics, filled in when gradients are computed (adjoint only). */
+  backward?: SolveStats;
+}
+
+/** What a gradient strategy can ask of its host: integrators by name (for the adjoint's backward pass). */
+export interface GradientContext {
+  /** The experiment's forward integrator: its plugin name and validated options. */
+  forward: { name: string; options: Record<string, unknown> };
+  /** An integrator plugin by name, created with already validated options. */
+  integrator(name: string, options: Record<string, unknown>): Integrator;
 }
 
 export interface GradientStrategy {

@@ -31,7 +31,8 @@ export { loadPluginModule } from './registry/loader.ts';
 export type { System, MechanicalStructure } from './system.ts';
 export { totalEnergy } from './system.ts';
 export type { Model, ModelContext, NamedWeights } from './model.ts';
-export type { GradientStrategy, Trajectory, TrajectoryRequest } from './gradient.ts';
+export type { GradientStrategy, GradientContext, Trajectory, TrajectoryRequest, RunningCost } from './gradient.ts';
+export { augmentWithCost, type Augmented } from './ode/running-cost.ts';
 export type {
   Tracker,
   RunInfo,
@@ -86,4 +87,8 @@ export { hermiteDense } from './ode/dense.ts';
 export { firstViolation, treeCounts } from './ode/order-conditions.ts';
 export type { DenseOutputSpec } from './ode/tableau.ts';
 export type { Tolerance, ScaledSquares } from './ode/types.ts';
-export { createOdeint, integratorFor, integratorOptions, normaliseTimes, DEFAULT_METHOD, type OdeintOptions, type OdeintResult } from './ode/odeint.ts';
+export { createOdeint, integratorFor, integratorOptions, normaliseTimes, DEFAULT_METHOD, type OdeintOptions, type OdeintResult, type OdeintAdjointOptions } from './ode/odeint.ts';
+export { adjointTrajectory, type AdjointSettings, type AdjointRequest } from './ode/adjoint.ts';
+export { untapedTensorOps } from './tensor/tensor-ops.ts';
+export { gradientContext } from './ode/gradient-context.ts';
+export { backpropTrajectory } from './ode/backprop.ts';

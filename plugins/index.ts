@@ -3,6 +3,7 @@
  * from it, never over a second hand-kept list.
  */
 import type { Plugin } from '../core/index.ts';
+import adjoint from './gradients/adjoint.ts';
 import backprop from './gradients/backprop.ts';
 import bosh3 from './integrators/bosh3.ts';
 import dopri5 from './integrators/dopri5.ts';
@@ -19,4 +20,4 @@ import kepler from './systems/kepler.ts';
 import spiral from './systems/spiral.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, doublePendulum, kepler, mlp, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, mlflowFile];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, doublePendulum, kepler, mlp, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile];

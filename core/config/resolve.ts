@@ -14,6 +14,7 @@ import { dataSchema, trainSchema, type DataConfig, type TrainConfig } from './ex
 import { rejectUnknownKeys, s, show, type Infer } from './schema.ts';
 import { checkSpace, sweepSchema } from './space.ts';
 import { integratorOptions } from '../ode/odeint.ts';
+import { resolveTolerance } from '../ode/adaptive-plugin.ts';
 
 const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
 type SectionName = keyof typeof SECTION_KINDS;
@@ -103,6 +104,7 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
   };
   if (spec.sweep !== undefined) resolved.sweep = resolveSweep(spec.sweep, resolved);
   checkCrossSection(resolved);
+  checkGradientIntegrator(resolved, registry);
   return resolved;
 }
 
@@ -126,6 +128,17 @@ function declaresOption(resolved: ResolvedExperiment, path: string): boolean {
   if (!option || path.split('.').length !== 2) return false;
   const info = resolved[section].plugin.options.info();
   return info.fields !== undefined && option in info.fields;
+}
+
+/** A gradient strategy's backward integrator (`gradient.method`) must exist, and its tolerances fit float32. */
+function checkGradientIntegrator(r: ResolvedExperiment, registry: Registry): void {
+  const { method, rtol, atol } = r.gradient.options as { method?: string; rtol?: number; atol?: number };
+  const plugin = registry.get('integrator', method ?? r.integrator.name, 'gradient.method');
+  if (!plugin.adaptive && (rtol !== undefined || atol !== undefined)) {
+    const key = rtol !== undefined ? 'rtol' : 'atol';
+    throw new ConfigError(`gradient.${key}`, `gradient.${key}: the backward integrator '${plugin.name}' is fixed-step and has no ${key}`);
+  }
+  if (plugin.adaptive && rtol !== undefined) resolveTolerance({ rtol }, 'float32', 'gradient');
 }
 
 function checkCrossSection(r: ResolvedExperiment): void {

@@ -35,7 +35,9 @@ function interpolate<S>(
   while (step.ks.length < tab.stages + extraA.length) {
     const j = step.ks.length - tab.stages;
     const yj = ops.combine(step.y, step.h, extraA[j]!, step.ks);
-    step.ks.push(f(step.t + dense.extraC![j]! * step.h, yj));
+    const kj = f(step.t + dense.extraC![j]! * step.h, yj);
+    step.ks.push(kj);
+    if (kj !== yj) ops.release?.(yj);
     stats.nfe += 1;
   }
   return ops.combine(step.y, step.h, dense.weights(theta), step.ks);
@@ -63,6 +65,11 @@ export function solveAdaptive<S>(
   const stats = emptyStats();
   const ys: S[] = [y0];
   if (t.length < 2) return { ys, stats };
+  // Free what the solver no longer needs, never y0 or an output (when ops can release at all).
+  const kept = new Set<S>([y0]);
+  const free = (...xs: S[]) => {
+    if (ops.release) for (const x of xs) if (!kept.has(x) && x !== y && x !== k0) ops.release(x);
+  };
   const q = tab.errorEstimatorOrder!;
   const tEnd = t[t.length - 1]!;
   const dir = tEnd > t[0]! ? 1 : -1;
@@ -101,8 +108,11 @@ export function solveAdaptive<S>(
       const t1 = clipped ? target : tc + h;
       const step = { t: tc, y, h, ks };
       for (; next < t.length && dir * (t[next]! - t1) <= 0; next++) {
-        ys.push(t[next] === t1 ? y1 : interpolate(tab, f, ops, step, (t[next]! - tc) / h, stats));
+        const out = t[next] === t1 ? y1 : interpolate(tab, f, ops, step, (t[next]! - tc) / h, stats);
+        kept.add(out);
+        ys.push(out);
       }
+      const previous = y;
       tc = t1;
       y = y1;
       if (tab.fsal) k0 = ks[tab.stages - 1]!;
@@ -110,8 +120,10 @@ export function solveAdaptive<S>(
         k0 = f(tc, y);
         stats.nfe += 1;
       }
+      free(previous, ...step.ks.filter((k) => k !== k0));
     } else {
       stats.rejected += 1;
+      free(y1, ...ks.slice(1).filter((k) => k !== y1));
       if (Number.isNaN(ratio) && Math.abs(h * o.dfactor) < nonFiniteFloor) {
         throw new NumericalError(
           ErrorCodes.NUMERICAL_NON_FINITE,
@@ -124,5 +136,7 @@ export function solveAdaptive<S>(
     h = nextStepSize(h, ratio, q, o, afterReject);
     afterReject = !(ratio <= 1);
   }
+  if (ops.release && !kept.has(k0)) ops.release(k0);
+  if (ops.release && !kept.has(y) && y !== k0) ops.release(y);
   return { ys, stats };
 }

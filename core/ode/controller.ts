@@ -84,7 +84,9 @@ export function initialStepSize<S>(
   const h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
   const y1 = ops.combine(y0, direction * h0, [1], [f0]);
   const f1 = f(t0 + direction * h0, y1);
-  const d2 = rms(ops.combine(f1, -1, [1], [f0])) / h0;
+  const diff = ops.combine(f1, -1, [1], [f0]);
+  const d2 = rms(diff) / h0;
+  for (const x of [y1, f1, diff]) ops.release?.(x);
   const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / (q + 1));
   return Math.min(100 * h0, h1);
 }

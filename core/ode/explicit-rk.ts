@@ -32,8 +32,10 @@ export function rkStep<S>(
   for (let i = 1; i < s; i++) {
     // FSAL: the last stage's state is exactly the propagated solution.
     const yi = ops.combine(y, h, tab.a[i]!, ks);
-    ks.push(f(t + tab.c[i]! * h, yi));
+    const ki = f(t + tab.c[i]! * h, yi);
+    ks.push(ki);
     if (tab.fsal && i === s - 1) return { y: yi, ks };
+    if (ki !== yi && yi !== y) ops.release?.(yi);
   }
   return { y: ops.combine(y, h, tab.b, ks), ks };
 }

@@ -26,6 +26,11 @@ export function solveFixedGrid<S>(
   const stats = emptyStats();
   const ys: S[] = [y0];
   let y = y0;
+  // Free intermediate states and stages (never y0 or an output) when ops can release.
+  const outputs = new Set<S>([y0]);
+  const free = (x: S) => {
+    if (ops.release && !outputs.has(x)) ops.release(x);
+  };
   for (let i = 0; i + 1 < t.length; i++) {
     const t0 = t[i]!;
     const span = t[i + 1]! - t0;
@@ -36,6 +41,8 @@ export function solveFixedGrid<S>(
       const { y: next, ks } = rkStep(tab, f, ops, tj, y, h);
       stats.nfe += ks.length;
       stats.steps += 1;
+      for (const k of ks) if (k !== next && k !== y) free(k);
+      if (y !== next) free(y);
       y = next;
     }
     if (ops.isFinite && !ops.isFinite(y)) {
@@ -46,6 +53,7 @@ export function solveFixedGrid<S>(
       );
     }
     ys.push(y);
+    outputs.add(y);
   }
   return { ys, stats };
 }

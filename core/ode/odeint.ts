@@ -15,11 +15,17 @@ import { tf } from '../tensor/tf.ts';
 import { tensorOps } from '../tensor/tensor-ops.ts';
 import { float64Ops } from './float64-ops.ts';
 import { resolveTolerance } from './adaptive-plugin.ts';
+import { adjointTrajectory } from './adjoint.ts';
+import { gradientContext } from './gradient-context.ts';
+import { backpropTrajectory } from './backprop.ts';
+import type { RunningCost, Trajectory } from '../gradient.ts';
 import type { Integrator, SolveStats, StateOps } from './types.ts';
 
 export interface OdeintOptions {
   /** An integrator plugin name (default 'dopri5'). */
   method?: string;
+  /** Tensor path: also integrate ∫ runningCost(t, y) dτ over the span (returned as `cost`). */
+  runningCost?: RunningCost;
   rtol?: number | number[];
   atol?: number | number[];
   /** Fixed-step methods: largest step (default: one step per output interval). */
@@ -117,7 +123,22 @@ function checkToleranceShape(options: OdeintOptions, lastDim: number): void {
 export interface OdeintResult<S> {
   ys: S;
   stats: SolveStats;
+  /** ∫ runningCost dτ (tensor path, when `runningCost` is given). */
+  cost?: tf.Scalar;
 }
+
+/** odeintAdjoint's options: odeint's, plus the parameters and the backward solve's settings (torchdiffeq's adjoint_*). */
+export interface OdeintAdjointOptions extends OdeintOptions {
+  /** The variables `func` closes over (torchdiffeq's adjoint_params). */
+  params: tf.Variable[];
+  adjointMethod?: string;
+  adjointRtol?: number;
+  adjointAtol?: number;
+  /** Leave parameter-gradient components out of the backward error norm (default true). */
+  adjointSeminorm?: boolean;
+}
+
+
 
 /** The odeint family bound to a registry (the `odelab` entry binds the default registry). */
 export function createOdeint(registry: () => Registry) {
@@ -129,9 +150,65 @@ export function createOdeint(registry: () => Registry) {
     options: OdeintOptions = {},
   ): OdeintResult<tf.Tensor> {
     const times = normaliseTimes(t);
-    checkToleranceShape(options, y0.shape[y0.rank - 1] ?? 1);
-    const sol = integratorFor(registry(), options, 'options', tensorOps.precision).solve(func, y0, times, tensorOps);
-    return { ys: tf.stack(sol.ys), stats: sol.stats };
+    const { runningCost, ...rest } = options;
+    checkToleranceShape(rest, y0.shape[y0.rank - 1] ?? 1);
+    const integrator = integratorFor(registry(), rest, 'options', tensorOps.precision);
+    const traj = backpropTrajectory({ func, y0, t: times, integrator, params: [], runningCost });
+    return { ys: traj.ys, stats: traj.forward, ...(traj.cost ? { cost: traj.cost } : {}) };
+  }
+
+  /**
+   * Solve on tensors with gradients from the continuous adjoint (torchdiffeq's
+   * odeint_adjoint): use inside tf.variableGrads / tf.grads as odeint.
+   * The returned `backward` statistics are filled in when gradients are computed.
+   */
+  function odeintAdjointWithStats(
+    func: (t: number, y: tf.Tensor) => tf.Tensor,
+    y0: tf.Tensor,
+    t: readonly number[] | Float32Array | Float64Array | tf.Tensor,
+    options: OdeintAdjointOptions,
+  ): Trajectory {
+    const times = normaliseTimes(t);
+    const { params, adjointMethod, adjointRtol, adjointAtol, adjointSeminorm, runningCost, ...rest } = options;
+    if (!Array.isArray(params) || params.some((p) => !(p instanceof tf.Variable))) {
+      throw new ConfigError('options.params', 'options.params must be the array of tf.Variables that func closes over');
+    }
+    checkToleranceShape(rest, y0.shape[y0.rank - 1] ?? 1);
+    const reg = registry();
+    const { method = DEFAULT_METHOD, ...forwardOptions } = rest;
+    const forward = integratorFor(reg, rest, 'options', tensorOps.precision);
+    const plugin = reg.get('integrator', method, 'options.method');
+    const context = gradientContext(reg, { name: plugin.name, options: plugin.options.parse(forwardOptions, 'options') as Record<string, unknown> });
+    const backwardPlugin = reg.get('integrator', adjointMethod ?? plugin.name, 'options.adjointMethod');
+    for (const [key, v] of [['adjointRtol', adjointRtol], ['adjointAtol', adjointAtol]] as const) {
+      if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) {
+        throw new ConfigError(`options.${key}`, `options.${key} must be a non-negative number, got ${show(v)}`);
+      }
+      if (v !== undefined && !backwardPlugin.adaptive) {
+        throw new ConfigError(`options.${key}`, `options.${key}: the backward method '${backwardPlugin.name}' is fixed-step`);
+      }
+    }
+    if (adjointRtol !== undefined) resolveTolerance({ rtol: adjointRtol }, 'float32', 'options.adjoint');
+    return adjointTrajectory({
+      func,
+      y0,
+      t: times,
+      params,
+      forward,
+      context,
+      runningCost,
+      settings: { method: adjointMethod, rtol: adjointRtol, atol: adjointAtol, seminorm: adjointSeminorm ?? true },
+    });
+  }
+
+  /** odeintAdjointWithStats's trajectory alone. */
+  function odeintAdjoint(
+    func: (t: number, y: tf.Tensor) => tf.Tensor,
+    y0: tf.Tensor,
+    t: readonly number[] | Float32Array | Float64Array | tf.Tensor,
+    options: OdeintAdjointOptions,
+  ): tf.Tensor {
+    return odeintAdjointWithStats(func, y0, t, options).ys;
   }
 
   /** Solve on tensors; returns the trajectory [t.length, ...y0.shape] (torchdiffeq's odeint). */
@@ -158,5 +235,5 @@ export function createOdeint(registry: () => Registry) {
     return { ys: sol.ys, stats: sol.stats };
   }
 
-  return { odeint, odeintWithStats, odeint64 };
+  return { odeint, odeintWithStats, odeint64, odeintAdjoint, odeintAdjointWithStats };
 }

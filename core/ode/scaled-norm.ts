@@ -11,12 +11,20 @@ export function tolAt(tol: number | readonly number[], i: number): number {
   return typeof tol === 'number' ? tol : tol[i % tol.length]!;
 }
 
-/** For each x in xs, Σ_i (x_i / (atol + rtol · max_r |refs_r,i|))², and whether all of it is finite. */
+/**
+ * For each x in xs, Σ_i (x_i / (atol + rtol · max_r |refs_r,i|))², and whether
+ * all of it is finite. Components whose atol is Infinity are left out (and
+ * not counted): that is how a seminorm is expressed.
+ */
 export function scaledSquaresFlat(xs: readonly Flat[], refs: readonly Flat[], tol: Tolerance): ScaledSquares {
   const n = refs[0]!.length;
   const sums = xs.map(() => 0);
   let finite = true;
+  let count = 0;
   for (let i = 0; i < n; i++) {
+    // An infinite atol leaves the component out of the norm (the adjoint's seminorm).
+    if (tolAt(tol.atol, i) === Infinity) continue;
+    count++;
     let ref = 0;
     for (const r of refs) {
       const v = Math.abs(r[i]!);
@@ -30,7 +38,7 @@ export function scaledSquaresFlat(xs: readonly Flat[], refs: readonly Flat[], to
     }
   }
   for (const s of sums) if (!Number.isFinite(s)) finite = false;
-  return { sums, count: n, finite };
+  return { sums, count: Math.max(count, 1), finite };
 }
 
 /** h Σ_j w_j ks_j on flat arrays, in float64. */

@@ -53,6 +53,13 @@ export interface StateOps<S> {
    * loss instead.
    */
   isFinite?(y: S): boolean;
+  /**
+   * Free a state the solver no longer needs (a stage, a superseded state, a
+   * rejected trial). Optional: absent when something else owns the memory
+   * (the tape, when gradients flow through the solve), present on tensors
+   * solved without a tape, so that memory does not grow with the steps.
+   */
+  release?(s: S): void;
 }
 
 /** Counters of one solve (see the README, "Solver statistics"). */

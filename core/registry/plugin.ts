@@ -7,7 +7,7 @@
  * or an array of them; built-ins and third-party plugins are registered by
  * the same code path.
  */
-import type { GradientStrategy } from '../gradient.ts';
+import type { GradientContext, GradientStrategy } from '../gradient.ts';
 import type { Model, ModelContext } from '../model.ts';
 import type { Integrator } from '../ode/types.ts';
 import type { Infer, ObjectSchema, Shape } from '../config/schema.ts';
@@ -47,7 +47,7 @@ export interface IntegratorPlugin<S extends Shape = Shape> extends PluginBase<'i
 }
 
 export interface GradientPlugin<S extends Shape = Shape> extends PluginBase<'gradient', S> {
-  create(options: Infer<ObjectSchema<S>>): GradientStrategy;
+  create(options: Infer<ObjectSchema<S>>, context: GradientContext): GradientStrategy;
 }
 
 export interface TrackerPlugin<S extends Shape = Shape> extends PluginBase<'tracker', S> {

@@ -9,6 +9,7 @@ import { inject, injectable } from 'tsyringe';
 import type { LoadedExperiment } from '../config/load.ts';
 import { flattenConfig, type ResolvedExperiment } from '../config/resolve.ts';
 import { OdelabError } from '../errors.ts';
+import { gradientContext } from '../ode/gradient-context.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import type { System } from '../system.ts';
 import { Rng } from '../random.ts';
@@ -122,7 +123,10 @@ export class ExperimentRunner {
     });
     try {
       const integrator = r.integrator.plugin.create(r.integrator.options as never);
-      const gradient = r.gradient.plugin.create(r.gradient.options as never);
+      const gradient = r.gradient.plugin.create(
+        r.gradient.options as never,
+        gradientContext(this.registry, { name: r.integrator.name, options: r.integrator.options }),
+      );
       const trainStart = Date.now();
       this.reporter.start(r.train.steps);
       const onStep = async (s: StepReport) => {

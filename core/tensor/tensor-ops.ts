@@ -42,7 +42,10 @@ export function deviceScaledSquares(xs: readonly tf.Tensor[], refs: readonly tf.
   });
   const sums = Array.from(values.subarray(0, xs.length));
   const finite = Number.isFinite(values[xs.length]!) && sums.every(Number.isFinite);
-  return { sums, count: refs[0]!.size, finite };
+  // Components with an infinite atol are left out of the norm (seminorm).
+  const atol = typeof tol.atol === 'number' ? [tol.atol] : tol.atol;
+  const included = atol.filter((a) => a !== Infinity).length / atol.length;
+  return { sums, count: Math.max(1, Math.round(refs[0]!.size * included)), finite };
 }
 
 const host = (xs: readonly tf.Tensor[]) => xs.map(hostValues);
@@ -72,4 +75,15 @@ export const tensorOps: StateOps<tf.Tensor> = {
       for (const e of errs) e.dispose();
     }
   },
+};
+
+/**
+ * The tensor state algebra for solves that no gradient flows through (the
+ * adjoint's forward and backward passes, evaluation rollouts): the solver
+ * frees stages and superseded states as it goes, so memory does not grow
+ * with the number of steps.
+ */
+export const untapedTensorOps: StateOps<tf.Tensor> = {
+  ...tensorOps,
+  release: (s) => s.dispose(),
 };

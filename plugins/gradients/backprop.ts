@@ -4,18 +4,12 @@
  * discretised trajectory (the "discretise-then-optimise" gradient). Memory
  * grows with the number of steps.
  */
-import { definePlugin, s, tensorOps, tf } from '../../core/index.ts';
+import { backpropTrajectory, definePlugin, s } from '../../core/index.ts';
 
 export default definePlugin({
   kind: 'gradient',
   name: 'backprop',
   description: 'backpropagate through every solver step (exact discrete gradient, memory grows with steps)',
   options: s.object({}),
-  create: () => ({
-    name: 'backprop',
-    trajectory(req) {
-      const sol = req.integrator.solve(req.func, req.y0, req.t, tensorOps);
-      return { ys: tf.stack(sol.ys), forward: sol.stats };
-    },
-  }),
+  create: () => ({ name: 'backprop', trajectory: backpropTrajectory }),
 });

@@ -125,7 +125,7 @@ test('plugins --json lists every kind; --plugin adds a module', async (t) => {
   const names = (kind: string) => listing[kind]!.map((p) => p.name);
   t.true(names('system').includes('free-particle'));
   t.true(names('system').includes('spiral'));
-  t.deepEqual(names('gradient'), ['backprop']);
+  t.deepEqual(names('gradient'), ['adjoint', 'backprop']);
   t.true(names('tracker').includes('mlflow-file'));
   t.truthy(listing.model!.find((p) => p.name === 'mlp')!.options);
 });

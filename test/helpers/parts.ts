@@ -1,5 +1,5 @@
 /** Build the training parts of a resolved experiment, as the runner does. */
-import { createRegistry, generateDataset, Rng, type ResolvedExperiment } from 'odelab';
+import { createRegistry, generateDataset, gradientContext, Rng, type ResolvedExperiment } from 'odelab';
 
 export function buildParts(r: ResolvedExperiment, seed = r.seed) {
   const registry = createRegistry();
@@ -12,7 +12,7 @@ export function buildParts(r: ResolvedExperiment, seed = r.seed) {
   return {
     model,
     integrator: r.integrator.plugin.create(r.integrator.options as never),
-    gradient: r.gradient.plugin.create(r.gradient.options as never),
+    gradient: r.gradient.plugin.create(r.gradient.options as never, gradientContext(registry, { name: r.integrator.name, options: r.integrator.options })),
     dataset,
     data: r.data,
     train: r.train,

@@ -34,7 +34,7 @@ test('bad values name their path', (t) => {
     [applyOverrides(tiny, ['seed=-3']), 'seed', /non-negative integer/],
     [applyOverrides(tiny, ['integrator.rtol=1e-3']), 'integrator.rtol', /'rk4' is a fixed-step method and has no rtol; rtol applies to adaptive methods/],
     [applyOverrides(tiny, ['integrator={"name":"dopri5","step":0.1}']), 'integrator.step', /'dopri5' is an adaptive method and has no step/],
-    [applyOverrides(tiny, ['integrator={"name":"dopri5","rtol":1e-8}']), 'integrator.rtol', /at least 1\.19e-6 on float32 states/],
+    [applyOverrides(tiny, ['integrator={"name":"dopri5","rtol":1e-9}']), 'integrator.rtol', /at least 1\.00e-8 on float32 states/],
     [applyOverrides(tiny, ['integrator={"name":"dopri5","atol":[1e-6]}', 'integrator.maxSteps=0']), 'integrator.maxSteps', /positive integer/],
     [applyOverrides(tiny, ['data.truthRtol=1e-8']), 'data.truthRtol', /<= 1e-10/],
   ];

@@ -1,0 +1,28 @@
+/**
+ * The GradientContext a gradient strategy receives: the forward integrator's
+ * name and options, and integrators by name from the registry (the
+ * adjoint's backward solve).
+ */
+import type { GradientContext } from '../gradient.ts';
+import type { Registry } from '../registry/registry.ts';
+
+export function gradientContext(
+  registry: Registry,
+  forward: { name: string; options: Record<string, unknown> },
+): GradientContext {
+  return {
+    forward,
+    integrator(name, options) {
+      const plugin = registry.get('integrator', name, 'gradient.method');
+      const { rtol, atol, ...rest } = options;
+      // Defaults come from the schema; tolerances are set afterwards because a
+      // seminorm marks components with an infinite atol, which the schema rejects.
+      const parsed = plugin.options.parse(plugin.adaptive ? rest : { step: rest.step }, 'gradient') as Record<string, unknown>;
+      if (plugin.adaptive) {
+        if (rtol !== undefined) parsed.rtol = rtol;
+        if (atol !== undefined) parsed.atol = atol;
+      }
+      return plugin.create(parsed as never);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Gradients taken inside another gradient's backward pass (the adjoint's
+ * vector-Jacobian products run inside tfjs's custom-gradient callback).
+ *
+ * tfjs's engine.gradients() keeps one process-wide tape: started at depth 0
+ * it replaces the active tape, and when it finishes it sets it to null,
+ * which breaks the outer backward pass still running (tfjs-core engine.ts,
+ * `gradients`: "this.state.activeTape.forEach" on null). We run the inner
+ * computation on a tape of its own and put the outer one back afterwards.
+ */
+import { tf } from './tf.ts';
+
+export function isolatedGradients(f: () => tf.Scalar, xs: tf.Tensor[]): { value: tf.Scalar; grads: (tf.Tensor | null)[] } {
+  const state = tf.engine().state;
+  const outer = state.activeTape;
+  const depth = state.gradientDepth;
+  state.activeTape = [];
+  state.gradientDepth = 0;
+  try {
+    const { value, grads } = tf.engine().gradients(f, xs, undefined, true);
+    return { value, grads: grads as (tf.Tensor | null)[] };
+  } finally {
+    state.activeTape = outer;
+    state.gradientDepth = depth;
+  }
+}

@@ -1,0 +1,93 @@
+// Gradients through the solver against central finite differences of a float64 copy of the model:
+// backprop through rk4 (the discrete gradient), the adjoint through dopri5 (the continuous gradient),
+// with a loss at several output times (the adjoint's jumps) and with a running cost (eq. 4), time-dependent f.
+import test from 'ava';
+import { createRegistry, gradientContext, initBackend, odeintAdjointWithStats, odeintWithStats, tf } from 'odelab';
+import { finiteDifferences, relativeDistance, tfModel } from '../../helpers/mlp64.ts';
+
+test.before(async () => {
+  await initBackend('cpu');
+});
+
+const RK4 = { method: 'rk4', step: 0.01 };
+const TIGHT64 = { method: 'dopri8', rtol: 1e-12, atol: 1e-12 };
+const DOPRI5 = { method: 'dopri5', rtol: 1e-7, atol: 1e-9 };
+
+for (const withCost of [false, true]) {
+  const label = withCost ? 'with a running cost' : 'with losses at 4 output times';
+
+  test.serial(`backprop through rk4 equals the finite-difference gradient of the discrete solution, ${label}`, (t) => {
+    const fd = finiteDifferences(withCost, RK4);
+    const m = tfModel();
+    const { grads } = tf.variableGrads(() => {
+      const r = odeintWithStats(m.func, m.y0, [0, 0.4, 1.1, 1.6], { ...RK4, ...(withCost ? { runningCost: m.runningCost } : {}) });
+      return m.loss(r.ys, r.cost);
+    }, [...m.vars, m.y0]);
+    const got = m.flatGrads(grads);
+    m.dispose();
+    const err = relativeDistance(got, fd);
+    t.true(err < 2e-4, `relative error ${err.toExponential(2)}`);
+  });
+
+  test.serial(`the adjoint through dopri5 equals the continuous gradient, ${label}`, (t) => {
+    const fd = finiteDifferences(withCost, TIGHT64);
+    const m = tfModel();
+    let stats: ReturnType<typeof odeintAdjointWithStats> | undefined;
+    const { grads } = tf.variableGrads(() => {
+      stats = odeintAdjointWithStats(m.func, m.y0, [0, 0.4, 1.1, 1.6], { ...DOPRI5, params: m.vars, ...(withCost ? { runningCost: m.runningCost } : {}) });
+      return m.loss(stats.ys, stats.cost);
+    }, [...m.vars, m.y0]);
+    const got = m.flatGrads(grads);
+    m.dispose();
+    const err = relativeDistance(got, fd);
+    t.true(err < 2e-4, `relative error ${err.toExponential(2)}`);
+    got.forEach((g, i) => t.true(Math.sign(g) === Math.sign(fd[i]!) || Math.abs(fd[i]!) < 1e-3, `sign of component ${i}`));
+    t.true(stats!.backward!.nfe > 0 && stats!.forward.nfe > 0, 'both passes are counted');
+  });
+}
+
+test.serial('every registered gradient strategy gives the continuous gradient through dopri5', (t) => {
+  const registry = createRegistry();
+  const fd = finiteDifferences(true, TIGHT64);
+  const plugin = registry.get('integrator', 'dopri5');
+  const options = plugin.options.parse({ rtol: 1e-7, atol: 1e-9 }, 'integrator') as Record<string, unknown>;
+  for (const g of registry.list('gradient')) {
+    const strategy = g.create(g.options.parse({}, 'gradient') as never, gradientContext(registry, { name: 'dopri5', options }));
+    const m = tfModel();
+    const { grads } = tf.variableGrads(() => {
+      const traj = strategy.trajectory({ func: m.func, y0: m.y0, t: [0, 0.4, 1.1, 1.6], integrator: plugin.create(options as never), params: m.vars, runningCost: m.runningCost });
+      return m.loss(traj.ys, traj.cost);
+    }, [...m.vars, m.y0]);
+    const err = relativeDistance(m.flatGrads(grads), fd);
+    m.dispose();
+    t.true(err < 5e-4, `${g.name}: relative error ${err.toExponential(2)}`);
+  }
+});
+
+test.serial('a loss at one time only: the jumps at unused outputs are zero, not missing', (t) => {
+  const m = tfModel();
+  const at = (adjoint: boolean) =>
+    m.flatGrads(
+      tf.variableGrads(() => {
+        const ys = adjoint
+          ? odeintAdjointWithStats(m.func, m.y0, [0, 0.4, 1.1, 1.6], { ...DOPRI5, params: m.vars }).ys
+          : odeintWithStats(m.func, m.y0, [0, 0.4, 1.1, 1.6], DOPRI5).ys;
+        return tf.sum(tf.slice(ys, [2, 0, 0], [1, 2, 2])) as tf.Scalar;
+      }, [...m.vars, m.y0]).grads,
+    );
+  const err = relativeDistance(at(true), at(false));
+  m.dispose();
+  t.true(err < 1e-3, `adjoint vs backprop ${err.toExponential(2)}`);
+});
+
+test.serial('the adjoint leaks no tensors and its gradients reach tf.variableGrads', (t) => {
+  const m = tfModel();
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => m.loss(odeintAdjointWithStats(m.func, m.y0, [0, 0.4, 1.1, 1.6], { ...DOPRI5, params: m.vars }).ys), [...m.vars, m.y0]);
+    t.true(Number.isFinite(value.dataSync()[0]!));
+    t.is(Object.keys(grads).length, 5);
+  });
+  t.is(tf.memory().numTensors, before);
+  m.dispose();
+});
