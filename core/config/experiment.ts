@@ -70,6 +70,13 @@ export const trainSchema = s.object({
   schedule: scheduleSchema,
   loss: s.enum(['l1', 'mse'] as const).default('l1').describe('mean absolute or squared error on trajectories'),
   clipNorm: s.number({ gt: 0 }).optional().describe('clip the global gradient norm to this'),
+  runningCost: s
+    .object({
+      type: s.enum(['kinetic', 'l2'] as const).describe("l(t, x): 'kinetic' = mean |f(x)|² over the batch, 'l2' = mean |x|²"),
+      weight: s.number({ gt: 0 }).describe('the loss adds weight · ∫ l dτ over each segment'),
+    })
+    .optional()
+    .describe("a running cost ∫ l(x, τ) dτ added to the loss (the seed's eq. 4)"),
   logEvery: s.integer({ min: 1 }).default(10).describe('log the training loss every N steps'),
 });
 export type TrainConfig = Infer<typeof trainSchema>;

@@ -7,7 +7,7 @@ import type { DataConfig, TrainConfig } from '../config/experiment.ts';
 import type { Model } from '../model.ts';
 import type { Integrator } from '../ode/types.ts';
 import { tf } from '../tensor/tf.ts';
-import { tensorOps } from '../tensor/tensor-ops.ts';
+import { untapedTensorOps } from '../tensor/tensor-ops.ts';
 import { disposeBatch, segmentsBatch } from '../train/batch.ts';
 import type { Dataset } from '../train/data.ts';
 import { trajectoryLoss } from '../train/loss.ts';
@@ -36,7 +36,7 @@ export function evaluate(
   const rollout = tf.tidy(() => {
     const truth = tf.transpose(tf.tensor3d(test.values, [count, points, dim]), [1, 0, 2]);
     const y0 = tf.slice(truth, [0, 0, 0], [1, count, dim]).reshape([count, dim]);
-    const pred = tf.stack(integrator.solve(func, y0, t, tensorOps).ys);
+    const pred = tf.stack(integrator.solve(func, y0, t, untapedTensorOps).ys);
     const diff = tf.sub(pred, truth);
     const last = tf.slice(diff, [points - 1, 0, 0], [1, count, dim]);
     return [tf.mean(tf.abs(diff)), tf.sqrt(tf.mean(tf.square(diff))), tf.mean(tf.abs(last))].map(
@@ -49,7 +49,7 @@ export function evaluate(
   }
   const batch = segmentsBatch(test, t, data.batchTime, starts);
   const segment = tf.tidy(() => {
-    const pred = tf.stack(integrator.solve(func, batch.y0, batch.t, tensorOps).ys);
+    const pred = tf.stack(integrator.solve(func, batch.y0, batch.t, untapedTensorOps).ys);
     return trajectoryLoss(train.loss, pred, batch.target).dataSync()[0]!;
   });
   disposeBatch(batch);

@@ -132,7 +132,8 @@ export class ExperimentRunner {
       const onStep = async (s: StepReport) => {
         this.reporter.step(s);
         if (s.step % r.train.logEvery === 0 || s.step === r.train.steps) {
-          await logger.logMetrics({ train_loss: s.loss, train_lr: s.lr, train_nfe_forward: s.forward.nfe }, s.step);
+          const nfe = { train_nfe_forward: s.forward.nfe, ...(s.backward ? { train_nfe_backward: s.backward.nfe } : {}) };
+          await logger.logMetrics({ train_loss: s.loss, train_lr: s.lr, ...nfe }, s.step);
         }
       };
       const result = await train(

@@ -5,7 +5,7 @@
  */
 import type { TrainConfig, DataConfig } from '../config/experiment.ts';
 import { ErrorCodes, NumericalError } from '../errors.ts';
-import type { GradientStrategy } from '../gradient.ts';
+import type { GradientStrategy, RunningCost, Trajectory } from '../gradient.ts';
 import type { Model } from '../model.ts';
 import type { Integrator, SolveStats } from '../ode/types.ts';
 import type { Rng } from '../random.ts';
@@ -32,6 +32,8 @@ export interface StepReport {
   loss: number;
   lr: number;
   forward: SolveStats;
+  /** Backward-pass statistics (adjoint only). */
+  backward?: SolveStats;
 }
 
 export interface TrainHooks {
@@ -53,27 +55,50 @@ export function trainStep(
   parts: Pick<TrainParts, 'model' | 'integrator' | 'gradient' | 'train'>,
   optimizer: tf.Optimizer,
   batch: Batch,
-): { loss: number; forward: SolveStats } {
+): StepResult {
   const { model, integrator, gradient, train } = parts;
-  let forward: SolveStats = { nfe: 0, steps: 0, rejected: 0 };
+  let traj: Trajectory | undefined;
+  const func = (t: number, x: tf.Tensor) => model.vectorField(t, x);
   const loss = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      const traj = gradient.trajectory({
-        func: (t, x) => model.vectorField(t, x),
+      traj = gradient.trajectory({
+        func,
         y0: batch.y0,
         t: batch.t,
         integrator,
         params: model.variables,
+        runningCost: runningCostOf(train.runningCost, func),
       });
-      forward = traj.forward;
-      return trajectoryLoss(train.loss, traj.ys, batch.target);
+      const fit = trajectoryLoss(train.loss, traj.ys, batch.target);
+      return traj.cost ? (tf.add(fit, tf.mul(traj.cost, train.runningCost!.weight)) as tf.Scalar) : fit;
     }, model.variables);
     optimizer.applyGradients(train.clipNorm ? clipByGlobalNorm(grads, train.clipNorm) : grads);
     return value;
   });
   const value = loss.dataSync()[0]!;
   loss.dispose();
-  return { loss: value, forward };
+  return { loss: value, forward: traj!.forward, ...(traj!.backward ? { backward: traj!.backward } : {}) };
+}
+
+interface StepResult {
+  loss: number;
+  forward: SolveStats;
+  backward?: SolveStats;
+}
+
+/**
+ * The running cost of `train.runningCost` (the seed's eq. 4), as l(t, x):
+ * 'kinetic' is the mean squared speed |f(x)|² over the batch (Finlay et al. 2020),
+ * 'l2' the mean squared state |x|².
+ */
+export function runningCostOf(
+  cfg: TrainConfig['runningCost'],
+  func: (t: number, x: tf.Tensor) => tf.Tensor,
+): RunningCost | undefined {
+  if (!cfg) return undefined;
+  const batch = (x: tf.Tensor) => (x.rank > 1 ? x.shape[0]! : 1);
+  if (cfg.type === 'kinetic') return (t, x) => tf.div(tf.sum(tf.square(func(t, x))), batch(x)) as tf.Scalar;
+  return (_t, x) => tf.div(tf.sum(tf.square(x)), batch(x)) as tf.Scalar;
 }
 
 function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
@@ -95,7 +120,7 @@ export async function train(parts: TrainParts, hooks: TrainHooks = {}): Promise<
       const lr = learningRateAt(cfg.schedule, cfg.lr, step, cfg.steps);
       opt.setLearningRate(lr);
       const batch = sampleBatch(rng, dataset.train, dataset.t, data.batchTime, data.batchSize);
-      let result: { loss: number; forward: SolveStats };
+      let result: StepResult;
       try {
         result = trainStep(parts, opt.optimizer, batch);
       } finally {
@@ -109,7 +134,7 @@ export async function train(parts: TrainParts, hooks: TrainHooks = {}): Promise<
           step + 1,
         );
       }
-      await hooks.onStep?.({ step: step + 1, loss: result.loss, lr, forward: result.forward });
+      await hooks.onStep?.({ step: step + 1, loss: result.loss, lr, forward: result.forward, backward: result.backward });
       // Let signal handlers (Ctrl-C) run: they are macrotasks, and the loop is otherwise synchronous.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
