@@ -7,6 +7,8 @@
  */
 import { backendSuite } from './backend.ts';
 import { integratorsSuite } from './integrators.ts';
+import { memorySuite } from './memory.ts';
+import { spiralSuite } from './spiral.ts';
 
 /** A JSON value, as written to `.bench/<suite>.json`. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -44,4 +46,6 @@ export interface Suite {
 export const suites: Record<string, Suite> = {
   [backendSuite.name]: backendSuite,
   [integratorsSuite.name]: integratorsSuite,
+  [memorySuite.name]: memorySuite,
+  [spiralSuite.name]: spiralSuite,
 };
