@@ -100,30 +100,50 @@ export function solveAdaptive<S>(
     const clipped = dir * (tc + h - target) >= 0;
     if (clipped) h = target - tc;
     if (Math.abs(h) < o.minStep || tc + h === tc) throw underflow(tc, h, o.minStep);
-    const { y: y1, ks } = rkStep(tab, f, ops, tc, y, h, k0);
-    stats.nfe += ks.length - 1;
-    const { ratio } = errorRatio(tab, ops, y, y1, ks, h, o.tol);
-    if (ratio <= 1) {
-      stats.steps += 1;
+    // One attempt, in its own scope where the state type has one (untaped tensors): everything it
+    // creates but the new state, its derivative and the outputs is freed when it ends.
+    const res: { ratio: number; accepted?: { y1: S; k1: S; outs: S[]; t1: number } } = { ratio: NaN };
+    const attempt = (): S[] => {
+      const { y: y1, ks } = rkStep(tab, f, ops, tc, y, h, k0);
+      stats.nfe += ks.length - 1;
+      res.ratio = errorRatio(tab, ops, y, y1, ks, h, o.tol).ratio;
+      if (!(res.ratio <= 1)) {
+        free(y1, ...ks.slice(1).filter((k) => k !== y1));
+        return [];
+      }
       const t1 = clipped ? target : tc + h;
       const step = { t: tc, y, h, ks };
-      for (; next < t.length && dir * (t[next]! - t1) <= 0; next++) {
-        const out = t[next] === t1 ? y1 : interpolate(tab, f, ops, step, (t[next]! - tc) / h, stats);
-        kept.add(out);
-        ys.push(out);
+      const outs: S[] = [];
+      for (let i = next; i < t.length && dir * (t[i]! - t1) <= 0; i++) {
+        outs.push(t[i] === t1 ? y1 : interpolate(tab, f, ops, step, (t[i]! - tc) / h, stats));
       }
-      const previous = y;
-      tc = t1;
-      y = y1;
-      if (tab.fsal) k0 = ks[tab.stages - 1]!;
+      let k1: S;
+      if (tab.fsal) k1 = ks[tab.stages - 1]!;
       else {
-        k0 = f(tc, y);
+        k1 = f(t1, y1);
         stats.nfe += 1;
       }
-      free(previous, ...step.ks.filter((k) => k !== k0));
+      free(...step.ks.filter((k) => k !== k1 && k !== y1));
+      res.accepted = { y1, k1, outs, t1 };
+      return [y1, k1, ...outs];
+    };
+    if (ops.scope) ops.scope(attempt);
+    else attempt();
+    const { ratio, accepted } = res;
+    if (accepted) {
+      stats.steps += 1;
+      for (const out of accepted.outs) {
+        kept.add(out);
+        ys.push(out);
+        next++;
+      }
+      const [previous, previousK] = [y, k0];
+      tc = accepted.t1;
+      y = accepted.y1;
+      k0 = accepted.k1;
+      free(previous, previousK);
     } else {
       stats.rejected += 1;
-      free(y1, ...ks.slice(1).filter((k) => k !== y1));
       if (Number.isNaN(ratio) && Math.abs(h * o.dfactor) < nonFiniteFloor) {
         throw new NumericalError(
           ErrorCodes.NUMERICAL_NON_FINITE,

@@ -38,12 +38,16 @@ export function solveFixedGrid<S>(
     const h = span / n;
     for (let j = 0; j < n; j++) {
       const tj = t0 + j * h;
-      const { y: next, ks } = rkStep(tab, f, ops, tj, y, h);
-      stats.nfe += ks.length;
+      const step = (): S[] => {
+        const { y: next, ks } = rkStep(tab, f, ops, tj, y, h);
+        stats.nfe += ks.length;
+        for (const k of ks) if (k !== next && k !== y) free(k);
+        return [next];
+      };
+      const [next] = ops.scope ? ops.scope(step) : step();
       stats.steps += 1;
-      for (const k of ks) if (k !== next && k !== y) free(k);
       if (y !== next) free(y);
-      y = next;
+      y = next!;
     }
     if (ops.isFinite && !ops.isFinite(y)) {
       throw new NumericalError(

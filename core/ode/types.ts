@@ -60,6 +60,11 @@ export interface StateOps<S> {
    * solved without a tape, so that memory does not grow with the steps.
    */
   release?(s: S): void;
+  /**
+   * Run one solver step in a scope that frees everything it created except
+   * the states it returns (untaped tensors: tf.tidy). Optional.
+   */
+  scope?(fn: () => S[]): S[];
 }
 
 /** Counters of one solve (see the README, "Solver statistics"). */

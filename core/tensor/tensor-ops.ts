@@ -86,4 +86,5 @@ export const tensorOps: StateOps<tf.Tensor> = {
 export const untapedTensorOps: StateOps<tf.Tensor> = {
   ...tensorOps,
   release: (s) => s.dispose(),
+  scope: (fn) => tf.tidy(fn),
 };
