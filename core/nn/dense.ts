@@ -6,27 +6,18 @@ import type { NamedWeights } from '../model.ts';
 import type { Rng } from '../random.ts';
 import { s } from '../config/schema.ts';
 import { tf } from '../tensor/tf.ts';
+import { ACTIVATIONS, denseStack, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
 import { initWeights, type InitName } from './init.ts';
 
-export const ACTIVATIONS = ['tanh', 'relu', 'softplus', 'sigmoid', 'elu', 'linear'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
+export { ACTIVATIONS, activate, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
 export const activationSchema = s.enum(ACTIVATIONS);
 
-export function activate(x: tf.Tensor, a: Activation): tf.Tensor {
-  switch (a) {
-    case 'tanh':
-      return tf.tanh(x);
-    case 'relu':
-      return tf.relu(x);
-    case 'softplus':
-      return tf.softplus(x);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'elu':
-      return tf.elu(x);
-    case 'linear':
-      return x;
-  }
+/** What one evaluation may add to the input: a transform of x, and t as an extra column. */
+export interface DenseApplyOptions {
+  /** 'cube': x → x³ element-wise before the first layer (default 'none'). */
+  inputTransform?: InputTransform;
+  /** When a number, appended as an extra input column after the transform (widths[0] then counts it). */
+  time?: number | null;
 }
 
 export interface DenseStackOptions {
@@ -61,15 +52,12 @@ export class DenseStack {
     return this.weights.flatMap((w, i) => [w, this.biases[i]!]);
   }
 
-  /** Forward pass on a batch [B, widths[0]] → [B, widths[last]]. */
-  apply(x: tf.Tensor): tf.Tensor {
-    let h = x;
-    const n = this.weights.length;
-    for (let i = 0; i < n; i++) {
-      h = tf.add(tf.matMul(h as tf.Tensor2D, this.weights[i]! as tf.Tensor2D), this.biases[i]!);
-      if (i + 1 < n) h = activate(h, this.activation);
-    }
-    return h;
+  /**
+   * Forward pass on a batch [B, widths[0]] → [B, widths[last]] (with `time`,
+   * x is [B, widths[0] - 1]): one fused kernel on the cpu and wasm backends.
+   */
+  apply(x: tf.Tensor, options: DenseApplyOptions = {}): tf.Tensor {
+    return denseStack(x, this.weights, this.biases, { activation: this.activation, ...options });
   }
 
   getWeights(prefix: string): NamedWeights {

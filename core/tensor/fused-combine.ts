@@ -6,17 +6,43 @@
  * neural ODEs that is more than the network itself. This kernel does it in
  * one pass over host memory for the backends whose data lives there (cpu,
  * wasm), with its gradient registered beside it (dL/dy = dy, dL/dk_j =
- * c_j·dy), so the tape and `tf.variableGrads` work unchanged. Other backends
- * use the composite ops.
+ * c_j·dy, every k_j by one more kernel), so the tape and `tf.variableGrads`
+ * work unchanged. Other backends use the composite ops.
+ *
+ * `registerHostKernel` is the shared plumbing of this file's kernels and of
+ * the fused dense stack (fused-dense.ts): the same loop on cpu (readSync /
+ * write) and on wasm (the heap read and written in place).
  */
 import { tf } from './tf.ts';
 
 export const RK_COMBINE = 'OdelabRkCombine';
+export const RK_COMBINE_GRAD = 'OdelabRkCombineGrad';
 /** Backends whose tensor data lives in host memory, read without a device sync. */
 export const HOST_BACKENDS = ['cpu', 'wasm'] as const;
 
-interface CombineAttrs {
-  coeffs: number[];
+let fusedEnabled = true;
+
+/**
+ * Switch the fused kernels added for training speed (the dense stack and its
+ * gradient, the combination's gradient kernel) off and on, for benchmarks and
+ * tests: off is the composite behaviour. The combination's forward kernel stays.
+ */
+export function setFusedKernels(on: boolean): void {
+  fusedEnabled = on;
+}
+
+export function fusedKernelsEnabled(): boolean {
+  return fusedEnabled;
+}
+
+/**
+ * Whether a gradient function may use its fused kernel: fused kernels on, and
+ * the backward pass not itself recorded (the gradient kernels have no
+ * gradients; a recorded backward, for higher-order derivatives, takes the
+ * differentiable composite path).
+ */
+export function fusedGradientsNow(): boolean {
+  return fusedEnabled && !tf.engine().isTapeOn();
 }
 
 /** The wasm backend's zero-copy views of its heap (a subset of its class). */
@@ -25,46 +51,88 @@ interface WasmHeap {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
-function combineInto(out: Float32Array, y: ArrayLike<number>, ks: ArrayLike<number>[], coeffs: readonly number[]): void {
-  for (let i = 0; i < out.length; i++) out[i] = y[i]!;
-  ks.forEach((k, j) => {
-    const c = coeffs[j]!;
-    for (let i = 0; i < out.length; i++) out[i]! += c * k[i]!;
-  });
+/** A float32 kernel computed in one pass over host memory. */
+export interface HostKernelSpec<A> {
+  /** The input tensors, in the order `compute` sees their values. */
+  operands(inputs: tf.NamedTensorInfoMap, attrs: A): tf.TensorInfo[];
+  outputShapes(operands: readonly tf.TensorInfo[], attrs: A): number[][];
+  /** Fill `outputs` (fresh, zeroed on cpu, uninitialised on wasm) from the operands' values. */
+  compute(values: readonly Float32Array[], outputs: readonly Float32Array[], operands: readonly tf.TensorInfo[], attrs: A): void;
+  /** Return a list of outputs (a multi-output kernel) rather than one tensor. */
+  multiOutput?: boolean;
 }
 
-const inputsOf = (inputs: tf.NamedTensorInfoMap, n: number) => Array.from({ length: n }, (_, j) => inputs[`k${j}`]!);
+/** Register `spec` as kernel `kernelName` on the cpu and wasm backends. */
+export function registerHostKernel<A>(kernelName: string, spec: HostKernelSpec<A>): void {
+  const finish = (infos: tf.TensorInfo[]) => (spec.multiOutput ? infos : infos[0]!);
+  const cpu: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as tf.KernelBackend;
+    const a = attrs as unknown as A;
+    const ops = spec.operands(inputs, a);
+    const shapes = spec.outputShapes(ops, a);
+    const outs = shapes.map((s) => new Float32Array(tf.util.sizeFromShape(s)));
+    spec.compute(ops.map((t) => backend.readSync(t.dataId) as Float32Array), outs, ops, a);
+    return finish(outs.map((v, i): tf.TensorInfo => ({ dataId: backend.write(v, shapes[i]!, 'float32'), shape: shapes[i]!, dtype: 'float32' })));
+  };
+  // On wasm, read and write the heap in place: readSync/write would copy every operand.
+  const wasm: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+    const heap = anyBackend as unknown as WasmHeap;
+    const a = attrs as unknown as A;
+    const ops = spec.operands(inputs, a);
+    // Every output is allocated before any view is taken: an allocation may grow the heap and detach earlier views.
+    const results = spec.outputShapes(ops, a).map((s) => heap.makeOutput(s, 'float32'));
+    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
+    spec.compute(ops.map(view), results.map(view), ops, a);
+    return finish(results);
+  };
+  tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc: cpu });
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: wasm });
+}
 
-const cpuKernel: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
-  const backend = anyBackend as tf.KernelBackend;
-  const { coeffs } = attrs as unknown as CombineAttrs;
-  const y = inputs.y!;
-  const read = (t: tf.TensorInfo) => backend.readSync(t.dataId) as Float32Array;
-  const out = new Float32Array(read(y).length);
-  combineInto(out, read(y), inputsOf(inputs, coeffs.length).map(read), coeffs);
-  return { dataId: backend.write(out, y.shape, 'float32'), shape: y.shape, dtype: 'float32' };
-};
+interface CombineAttrs {
+  coeffs: number[];
+}
 
-// On wasm, read and write the heap in place: readSync/write would copy every operand.
-const wasmKernel: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
-  const heap = anyBackend as unknown as WasmHeap;
-  const { coeffs } = attrs as unknown as CombineAttrs;
-  const y = inputs.y!;
-  const result = heap.makeOutput(y.shape, 'float32');
-  const read = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
-  combineInto(read(result), read(y), inputsOf(inputs, coeffs.length).map(read), coeffs);
-  return result;
-};
+const stages = (inputs: tf.NamedTensorInfoMap, n: number) => Array.from({ length: n }, (_, j) => inputs[`k${j}`]!);
 
-tf.registerKernel({ kernelName: RK_COMBINE, backendName: 'cpu', kernelFunc: cpuKernel });
-tf.registerKernel({ kernelName: RK_COMBINE, backendName: 'wasm', kernelFunc: wasmKernel });
+registerHostKernel<CombineAttrs>(RK_COMBINE, {
+  operands: (inputs, { coeffs }) => [inputs.y!, ...stages(inputs, coeffs.length)],
+  outputShapes: (ops) => [ops[0]!.shape],
+  compute([y, ...ks], [out], _ops, { coeffs }) {
+    for (let i = 0; i < out!.length; i++) out![i] = y![i]!;
+    ks.forEach((k, j) => {
+      const c = coeffs[j]!;
+      for (let i = 0; i < out!.length; i++) out![i] += c * k[i]!;
+    });
+  },
+});
+
+// dL/dk_j = c_j·dy for every stage at once.
+registerHostKernel<CombineAttrs>(RK_COMBINE_GRAD, {
+  operands: (inputs) => [inputs.dy!],
+  outputShapes: (ops, { coeffs }) => coeffs.map(() => ops[0]!.shape),
+  compute([dy], outs, _ops, { coeffs }) {
+    outs.forEach((out, j) => {
+      const c = coeffs[j]!;
+      for (let i = 0; i < out.length; i++) out[i] = c * dy![i]!;
+    });
+  },
+  multiOutput: true,
+});
 
 tf.registerGradient({
   kernelName: RK_COMBINE,
   gradFunc: (dy, _saved, attrs) => {
     const { coeffs } = attrs as unknown as CombineAttrs;
-    const grads: Record<string, () => tf.Tensor> = { y: () => dy as tf.Tensor };
-    coeffs.forEach((c, j) => (grads[`k${j}`] = () => tf.mul(dy as tf.Tensor, c)));
+    const d = dy as tf.Tensor;
+    // One kernel per backward pass, run here rather than in the per-input
+    // functions: tfjs calls each of those inside its own tidy, which would
+    // dispose the outputs handed out later.
+    const ks = fusedGradientsNow()
+      ? (tf.engine().runKernel(RK_COMBINE_GRAD, { dy: d }, { coeffs } as unknown as tf.NamedAttrMap) as tf.Tensor[])
+      : null;
+    const grads: Record<string, () => tf.Tensor> = { y: () => d };
+    coeffs.forEach((c, j) => (grads[`k${j}`] = ks ? () => ks[j]! : () => tf.mul(d, c)));
     return grads;
   },
 });

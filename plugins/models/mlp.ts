@@ -2,7 +2,7 @@
  * A multilayer perceptron vector field dx/dt = f(x; θ) (or f(x, t; θ)): the
  * neural ODE of Chen et al. 2018 and the torchdiffeq demo's ODEFunc.
  */
-import { definePlugin, s, Rng, tf } from '../../core/index.ts';
+import { definePlugin, s, Rng } from '../../core/index.ts';
 import { DenseStack, activationSchema } from '../../core/nn/dense.ts';
 import { initSchema } from '../../core/nn/init.ts';
 
@@ -35,11 +35,8 @@ export default definePlugin({
     });
     return {
       variables: net.variables,
-      vectorField(t, x) {
-        const features = o.inputTransform === 'cube' ? tf.mul(x, tf.mul(x, x)) : x;
-        if (!o.timeDependent) return net.apply(features);
-        return net.apply(tf.concat([features, tf.fill([x.shape[0]!, 1], t)], 1));
-      },
+      // The transform and the time column are part of the (fused) network evaluation.
+      vectorField: (t, x) => net.apply(x, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
       getWeights: () => net.getWeights(''),
       setWeights: (w) => net.setWeights(w, ''),
       dispose: () => net.dispose(),

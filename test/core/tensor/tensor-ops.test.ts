@@ -2,7 +2,7 @@
 import test from 'ava';
 import { initBackend, tensorOps, tf } from 'odelab';
 import { compositeCombine, deviceScaledSquares } from '../../../core/tensor/tensor-ops.ts';
-import { fusedCombine, onHostBackend } from '../../../core/tensor/fused-combine.ts';
+import { fusedCombine, onHostBackend, setFusedKernels } from '../../../core/tensor/fused-combine.ts';
 import { scaledSquaresFlat } from '../../../core/ode/scaled-norm.ts';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) =>
@@ -23,6 +23,29 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const gc = tf.grads(loss(compositeCombine))([y, ks[0]!, ks[3]!]);
       gf.forEach((g, i) => t.true(close(g.dataSync(), gc[i]!.dataSync(), 1e-6), `gradient ${i}`));
     });
+  });
+
+  test.serial(`${backend}: the combination's backward pass is one kernel for all its stages`, async (t) => {
+    await initBackend(backend);
+    const y = tf.tensor2d([[1, -2], [0.5, 3]]);
+    const ks = [1, 2, 3].map((i) => tf.tensor2d([[i, -i], [2 * i, 0.5]]));
+    const before = tf.memory().numTensors;
+    const kernels = async (fused: boolean) => {
+      const loss = (...kk: tf.Tensor[]) => tf.sum(fusedCombine(y, 0.5, [1, -2, 0.25], kk)) as tf.Scalar;
+      setFusedKernels(fused);
+      try {
+        return (await tf.profile(() => tf.tidy(() => void tf.grads(loss)(ks)))).kernels.map((k) => k.name);
+      } finally {
+        setFusedKernels(true);
+      }
+    };
+    const [fused, perStage] = [await kernels(true), await kernels(false)];
+    t.is(tf.memory().numTensors, before);
+    t.is(fused.filter((n) => n === 'OdelabRkCombineGrad').length, 1);
+    // Without the kernel, one Multiply per stage.
+    const multiplies = (names: string[]) => names.filter((n) => n === 'Multiply').length;
+    t.is(multiplies(perStage) - multiplies(fused), 3, `${fused} vs ${perStage}`);
+    tf.dispose([y, ...ks]);
   });
 
   test.serial(`${backend}: host and device error norms agree, and both see non-finite states`, async (t) => {
