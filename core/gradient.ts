@@ -21,7 +21,15 @@ export interface TrajectoryRequest {
   params: readonly tf.Variable[];
   /** Also integrate ∫ runningCost(t, x) dτ from t[0] to t[last]. */
   runningCost?: RunningCost;
+  /**
+   * Optional fast vector-Jacobian product of func (see Model.vjp), used by
+   * the adjoint instead of taping each evaluation.
+   */
+  vjp?: Vjp;
 }
+
+/** f(t, x) and the products cᵀ ∂f/∂x and cᵀ ∂f/∂θ (one per param, in the params' order). */
+export type Vjp = (t: number, x: tf.Tensor, cotangent: tf.Tensor) => { value: tf.Tensor; dx: tf.Tensor; dParams: tf.Tensor[] };
 
 export interface Trajectory {
   /** States at the output times, shape [t.length, ...y0.shape]. */

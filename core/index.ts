@@ -31,7 +31,7 @@ export { loadPluginModule } from './registry/loader.ts';
 export type { System, MechanicalStructure } from './system.ts';
 export { totalEnergy } from './system.ts';
 export type { Model, ModelContext, NamedWeights } from './model.ts';
-export type { GradientStrategy, GradientContext, Trajectory, TrajectoryRequest, RunningCost } from './gradient.ts';
+export type { GradientStrategy, GradientContext, Trajectory, TrajectoryRequest, RunningCost, Vjp } from './gradient.ts';
 export { augmentWithCost, type Augmented } from './ode/running-cost.ts';
 export type {
   Tracker,

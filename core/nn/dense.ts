@@ -6,7 +6,7 @@ import type { NamedWeights } from '../model.ts';
 import type { Rng } from '../random.ts';
 import { s } from '../config/schema.ts';
 import { tf } from '../tensor/tf.ts';
-import { ACTIVATIONS, denseStack, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
+import { ACTIVATIONS, denseStack, denseStackVjp, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
 import { initWeights, type InitName } from './init.ts';
 
 export { ACTIVATIONS, activate, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
@@ -43,8 +43,9 @@ export class DenseStack {
       const fanIn = o.widths[i]!;
       const fanOut = o.widths[i + 1]!;
       const w = initWeights(o.rng, o.init, fanIn, fanOut, o.initStd);
-      this.weights.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${o.name}/w${i}`));
-      this.biases.push(tf.variable(tf.zeros([fanOut]), true, `${o.name}/b${i}`));
+      // tidy frees the initial values; variables outlive it.
+      this.weights.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${o.name}/w${i}`)));
+      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([fanOut]), true, `${o.name}/b${i}`)));
     }
   }
 
@@ -58,6 +59,11 @@ export class DenseStack {
    */
   apply(x: tf.Tensor, options: DenseApplyOptions = {}): tf.Tensor {
     return denseStack(x, this.weights, this.biases, { activation: this.activation, ...options });
+  }
+
+  /** The forward pass and its vector-Jacobian products with `cotangent`, without the tape (dParams in `variables` order). */
+  vjp(x: tf.Tensor, cotangent: tf.Tensor, options: DenseApplyOptions = {}): { value: tf.Tensor; dx: tf.Tensor; dParams: tf.Tensor[] } {
+    return denseStackVjp(x, this.weights, this.biases, { activation: this.activation, ...options }, cotangent);
   }
 
   getWeights(prefix: string): NamedWeights {
@@ -74,7 +80,7 @@ export class DenseStack {
       const w = weights[key];
       if (!w) throw new Error(`weights are missing '${key}'`);
       if (w.shape.join() !== v.shape.join()) throw new Error(`weight '${key}' has shape [${w.shape}], expected [${v.shape}]`);
-      v.assign(tf.tensor(w.values, w.shape));
+      tf.tidy(() => v.assign(tf.tensor(w.values, w.shape)));
     };
     this.weights.forEach((w, i) => {
       assign(w, `${prefix}w${i}`);

@@ -15,7 +15,7 @@
  * parameter, handed to tfjs, so tf.variableGrads works exactly as with
  * backprop.
  */
-import type { GradientContext, RunningCost, Trajectory } from '../gradient.ts';
+import type { GradientContext, RunningCost, Trajectory, Vjp } from '../gradient.ts';
 import { isolatedGradients } from '../tensor/gradients.ts';
 import { tf } from '../tensor/tf.ts';
 import { untapedTensorOps } from '../tensor/tensor-ops.ts';
@@ -43,6 +43,8 @@ export interface AdjointRequest {
   context: GradientContext;
   settings: AdjointSettings;
   runningCost?: RunningCost;
+  /** The model's tape-free vector-Jacobian product, when it has one. */
+  vjp?: Vjp;
 }
 
 const flat = (x: tf.Tensor) => tf.reshape(x, [x.size]);
@@ -73,6 +75,11 @@ function augmentedField(req: AdjointRequest, shape: number[], costBar: number) {
     tf.tidy(() => {
       const x = tf.reshape(tf.slice(z, [0], [n]), shape);
       const negLambda = tf.neg(tf.reshape(tf.slice(z, [n], [n]), shape));
+      if (req.vjp && costBar === 0) {
+        // The model's own product with -λ: the right-hand sides directly, no tape.
+        const { value, dx, dParams } = req.vjp(t, x, negLambda);
+        return tf.concat([value, dx, ...dParams].map(flat));
+      }
       let fx: tf.Tensor | undefined;
       // d/d(x, θ) of -(λᵀ f + c̄ l): the right-hand sides of dλ/dt and dg/dt directly.
       const { grads } = isolatedGradients(() => {

@@ -12,6 +12,7 @@
  * Other backends, wide networks on wasm (see WASM_FUSED_WORK_LIMIT) and
  * backward passes that are themselves differentiated use the composite ops.
  */
+import { isolatedGradients } from './gradients.ts';
 import { tf } from './tf.ts';
 import { fusedGradientsNow, fusedKernelsEnabled, onHostBackend, registerHostKernel } from './fused-combine.ts';
 
@@ -76,14 +77,47 @@ export function compositeDenseStack(x: tf.Tensor, weights: readonly tf.Tensor[],
  */
 export const WASM_FUSED_WORK_LIMIT = 30_000;
 
+/** The attrs of a fused call, or null when this call takes the composite ops. */
+function fusedCall(operands: readonly tf.Tensor[], x: tf.Tensor, weights: readonly tf.Tensor[], biases: readonly tf.Tensor[], o: DenseStackCall): DenseAttrs | null {
+  const host = fusedKernelsEnabled() && onHostBackend() && operands.every((t) => t?.dtype === 'float32');
+  const work = host ? workOf(x, weights, biases, o.time != null) : null;
+  if (work === null || (work > WASM_FUSED_WORK_LIMIT && tf.getBackend() === 'wasm')) return null;
+  return { activation: o.activation, inputTransform: o.inputTransform ?? 'none', time: o.time ?? null, memo: {} };
+}
+
 /** x [B, in] → [B, out] through the layers: one fused kernel on host backends, composite ops elsewhere. */
 export function denseStack(x: tf.Tensor, weights: readonly tf.Tensor[], biases: readonly tf.Tensor[], o: DenseStackCall): tf.Tensor {
   const operands = [x, ...weights.flatMap((w, i) => [w, biases[i]!])];
-  const host = fusedKernelsEnabled() && onHostBackend() && operands.every((t) => t?.dtype === 'float32');
-  const work = host ? workOf(x, weights, biases, o.time != null) : null;
-  if (work === null || (work > WASM_FUSED_WORK_LIMIT && tf.getBackend() === 'wasm')) return compositeDenseStack(x, weights, biases, o);
-  const attrs: DenseAttrs = { activation: o.activation, inputTransform: o.inputTransform ?? 'none', time: o.time ?? null, memo: {} };
+  const attrs = fusedCall(operands, x, weights, biases, o);
+  if (!attrs) return compositeDenseStack(x, weights, biases, o);
   return tf.engine().runKernel(DENSE_STACK, operands as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * The stack's value and its vector-Jacobian products with `cotangent`
+ * (dx, then dW0, db0, dW1, ...) without the tape: the forward kernel and the
+ * gradient kernel on host backends, an isolated tape elsewhere.
+ */
+export function denseStackVjp(
+  x: tf.Tensor,
+  weights: readonly tf.Tensor[],
+  biases: readonly tf.Tensor[],
+  o: DenseStackCall,
+  cotangent: tf.Tensor,
+): { value: tf.Tensor; dx: tf.Tensor; dParams: tf.Tensor[] } {
+  const operands = [x, ...weights.flatMap((w, i) => [w, biases[i]!])];
+  const attrs = fusedCall(operands, x, weights, biases, o);
+  if (attrs) {
+    const value = tf.engine().runKernel(DENSE_STACK, operands as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const grads = tf.engine().runKernel(DENSE_STACK_GRAD, [cotangent, ...operands] as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    return { value, dx: grads[0]!, dParams: grads.slice(1) };
+  }
+  let value: tf.Tensor | undefined;
+  const { grads } = isolatedGradients(() => {
+    value = tf.keep(compositeDenseStack(x, weights, biases, o));
+    return tf.sum(tf.mul(value, cotangent)) as tf.Scalar;
+  }, operands);
+  return { value: value!, dx: grads[0] ?? tf.zerosLike(x), dParams: grads.slice(1).map((g, i) => g ?? tf.zerosLike(operands[i + 1]!)) };
 }
 
 /** The work of one evaluation, or null when the shapes do not chain (the composite ops then raise tfjs's own errors). */

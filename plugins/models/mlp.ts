@@ -37,6 +37,7 @@ export default definePlugin({
       variables: net.variables,
       // The transform and the time column are part of the (fused) network evaluation.
       vectorField: (t, x) => net.apply(x, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
+      vjp: (t, x, cotangent) => net.vjp(x, cotangent, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
       getWeights: () => net.getWeights(''),
       setWeights: (w) => net.setWeights(w, ''),
       dispose: () => net.dispose(),

@@ -91,3 +91,28 @@ test.serial('the adjoint leaks no tensors and its gradients reach tf.variableGra
   t.is(tf.memory().numTensors, before);
   m.dispose();
 });
+
+test.serial("the adjoint through a model's own vjp (the mlp plugin, fused kernels) equals backprop", (t) => {
+  const registry = createRegistry();
+  const mlp = registry.get('model', 'mlp');
+  const model = mlp.create(mlp.options.parse({ hidden: [8], inputTransform: 'cube', init: 'normal', initStd: 0.5 }, 'model') as never, { stateDim: 2, seed: 3 });
+  t.truthy(model.vjp);
+  const integrator = registry.get('integrator', 'dopri5');
+  const options = integrator.options.parse({ rtol: 1e-7, atol: 1e-9 }, 'integrator') as Record<string, unknown>;
+  const y0 = tf.tensor2d([[2, 0], [1, 1], [-0.5, 1.5]]);
+  const times = [0, 0.1, 0.2, 0.3];
+  const target = tf.randomNormal([4, 3, 2], 0, 1, 'float32', 7);
+  const gradsWith = (name: string) => {
+    const g = registry.get('gradient', name);
+    const strategy = g.create(g.options.parse({}, 'gradient') as never, gradientContext(registry, { name: 'dopri5', options }));
+    const { grads } = tf.variableGrads(() => {
+      const traj = strategy.trajectory({ func: (tt, x) => model.vectorField(tt, x), vjp: model.vjp, y0, t: times, integrator: integrator.create(options as never), params: model.variables });
+      return tf.mean(tf.abs(tf.sub(traj.ys, target))) as tf.Scalar;
+    }, model.variables);
+    return model.variables.flatMap((v) => Array.from(grads[v.name]!.dataSync()));
+  };
+  const err = relativeDistance(gradsWith('adjoint'), gradsWith('backprop'));
+  model.dispose();
+  tf.dispose([y0, target]);
+  t.true(err < 2e-3, `relative distance ${err.toExponential(2)}`);
+});
