@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../../index.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
+import { loadAverageNote } from './load-note.ts';
 import { RESULT_MARKER, type MemoryJob, type MemoryOutcome } from './memory-job.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -228,10 +229,7 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
         `JS heap kept ${adjoint!.heapKept ?? 'n/a'}x`,
   ];
 
-  notes.push(
-    `load average (1 min) ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the end, on ${os.cpus().length} cores: ` +
-      'wall times on a shared machine move between runs',
-  );
+  notes.push(loadAverageNote(loadBefore));
   const toJson = (m: Measurement): Json => ({
     gradient: m.strategy,
     steps: m.steps,

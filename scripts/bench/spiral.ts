@@ -31,6 +31,7 @@ import {
   type ConcreteBackend,
 } from '../../index.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
+import { loadAverageNote } from './load-note.ts';
 import { buildSpiralParts, runIterations, type LoopResult } from './spiral-loop.ts';
 
 const EXPERIMENT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'experiments', 'spiral.ts');
@@ -170,10 +171,7 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     timeTarget: speedVerdict(m),
     lossTarget: lossVerdict(lossAt(m, m.iterations), options.quick),
   }));
-  notes.push(
-    `load average (1 min) ${loadBefore.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the end, on ${os.cpus().length} cores: ` +
-      'timings on a shared machine move between runs',
-  );
+  notes.push(loadAverageNote(loadBefore));
   const toJson = (m: Measured): Json => ({
     backend: m.backend,
     gradient: m.strategy,
