@@ -12,7 +12,6 @@ export const float64Ops: StateOps<Float64Array> = {
     for (let i = 0; i < out.length; i++) out[i]! += y[i]!;
     return out;
   },
-  lincomb: lincombFlat,
   scaledSquares: scaledSquaresFlat,
   errorSquares: (h, weights, ks, refs, tol) => scaledSquaresFlat(weights.map((w) => lincombFlat(h, w, ks)), refs, tol),
   isFinite(y) {

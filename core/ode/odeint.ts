@@ -176,9 +176,10 @@ export function createOdeint(registry: () => Registry) {
     checkToleranceShape(rest, y0.shape[y0.rank - 1] ?? 1);
     const reg = registry();
     const { method = DEFAULT_METHOD, ...forwardOptions } = rest;
-    const forward = integratorFor(reg, rest, 'options', tensorOps.precision);
     const plugin = reg.get('integrator', method, 'options.method');
-    const context = gradientContext(reg, { name: plugin.name, options: plugin.options.parse(forwardOptions, 'options') as Record<string, unknown> });
+    const parsed = integratorOptions(reg, plugin, forwardOptions, 'options', tensorOps.precision);
+    const forward = plugin.create(parsed as never);
+    const context = gradientContext(reg, { name: plugin.name, options: parsed });
     const backwardPlugin = reg.get('integrator', adjointMethod ?? plugin.name, 'options.adjointMethod');
     for (const [key, v] of [['adjointRtol', adjointRtol], ['adjointAtol', adjointAtol]] as const) {
       if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) {

@@ -34,8 +34,6 @@ export interface StateOps<S> {
   readonly precision: 'float32' | 'float64';
   /** y + h * sum_i coeffs[i] * ks[i] (terms with a zero coefficient are skipped). */
   combine(y: S, h: number, coeffs: readonly number[], ks: readonly S[]): S;
-  /** h * sum_i coeffs[i] * ks[i]. */
-  lincomb(h: number, coeffs: readonly number[], ks: readonly S[]): S;
   /**
    * For each x in xs, Σ (x / (atol + rtol · max_r |refs_r|))² over all
    * components: the mixed absolute/relative scaling of Hairer, Nørsett &

@@ -28,6 +28,13 @@ export function compositeCombine(y: tf.Tensor, h: number, coeffs: readonly numbe
   return tf.add(y, terms.length === 1 ? terms[0]! : tf.addN(terms));
 }
 
+/** h Σ_j coeffs_j ks_j from tfjs ops (the device path's error estimates). */
+function lincomb(h: number, coeffs: readonly number[], ks: readonly tf.Tensor[]): tf.Tensor {
+  const terms = weighted(h, coeffs, ks);
+  if (terms.length === 0) return tf.zerosLike(ks[0]!);
+  return terms.length === 1 ? terms[0]! : tf.addN(terms);
+}
+
 const tolTensor = (t: number | readonly number[]) => (typeof t === 'number' ? tf.scalar(t) : tf.tensor1d([...t]));
 
 /** The composite (device) version: one read of all sums and a finiteness flag. */
@@ -55,11 +62,6 @@ export const tensorOps: StateOps<tf.Tensor> = {
   combine(y, h, coeffs, ks) {
     return onHostBackend() && y.dtype === 'float32' ? fusedCombine(y, h, coeffs, ks) : compositeCombine(y, h, coeffs, ks);
   },
-  lincomb(h, coeffs, ks) {
-    const terms = weighted(h, coeffs, ks);
-    if (terms.length === 0) return tf.zerosLike(ks[0]!);
-    return terms.length === 1 ? terms[0]! : tf.addN(terms);
-  },
   scaledSquares(xs, refs, tol) {
     return onHostBackend() ? scaledSquaresFlat(host(xs), host(refs), tol) : deviceScaledSquares(xs, refs, tol);
   },
@@ -68,7 +70,7 @@ export const tensorOps: StateOps<tf.Tensor> = {
       const kd = host(ks);
       return scaledSquaresFlat(weights.map((w) => lincombFlat(h, w, kd)), host(refs), tol);
     }
-    const errs = weights.map((w) => tensorOps.lincomb(h, w, ks));
+    const errs = weights.map((w) => lincomb(h, w, ks));
     try {
       return deviceScaledSquares(errs, refs, tol);
     } finally {

@@ -3,7 +3,7 @@
 // with a loss at several output times (the adjoint's jumps) and with a running cost (eq. 4), time-dependent f.
 import test from 'ava';
 import { createRegistry, gradientContext, initBackend, odeintAdjointWithStats, odeintWithStats, tf } from 'odelab';
-import { finiteDifferences, relativeDistance, tfModel } from '../../helpers/mlp64.ts';
+import { finiteDifferences, relativeDistance, TIMES, tfModel } from '../../helpers/mlp64.ts';
 
 test.before(async () => {
   await initBackend('cpu');
@@ -13,32 +13,32 @@ const RK4 = { method: 'rk4', step: 0.01 };
 const TIGHT64 = { method: 'dopri8', rtol: 1e-12, atol: 1e-12 };
 const DOPRI5 = { method: 'dopri5', rtol: 1e-7, atol: 1e-9 };
 
+/** The flat gradient (params, then y0) of the test model's loss on the trajectory `solve` returns. */
+function gradientsOf(solve: (m: ReturnType<typeof tfModel>) => { ys: tf.Tensor; cost?: tf.Scalar }): number[] {
+  const m = tfModel();
+  const { grads } = tf.variableGrads(() => {
+    const r = solve(m);
+    return m.loss(r.ys, r.cost);
+  }, [...m.vars, m.y0]);
+  const got = m.flatGrads(grads);
+  m.dispose();
+  return got;
+}
+
 for (const withCost of [false, true]) {
   const label = withCost ? 'with a running cost' : 'with losses at 4 output times';
 
   test.serial(`backprop through rk4 equals the finite-difference gradient of the discrete solution, ${label}`, (t) => {
     const fd = finiteDifferences(withCost, RK4);
-    const m = tfModel();
-    const { grads } = tf.variableGrads(() => {
-      const r = odeintWithStats(m.func, m.y0, [0, 0.4, 1.1, 1.6], { ...RK4, ...(withCost ? { runningCost: m.runningCost } : {}) });
-      return m.loss(r.ys, r.cost);
-    }, [...m.vars, m.y0]);
-    const got = m.flatGrads(grads);
-    m.dispose();
+    const got = gradientsOf((m) => odeintWithStats(m.func, m.y0, TIMES, { ...RK4, ...(withCost ? { runningCost: m.runningCost } : {}) }));
     const err = relativeDistance(got, fd);
     t.true(err < 2e-4, `relative error ${err.toExponential(2)}`);
   });
 
   test.serial(`the adjoint through dopri5 equals the continuous gradient, ${label}`, (t) => {
     const fd = finiteDifferences(withCost, TIGHT64);
-    const m = tfModel();
     let stats: ReturnType<typeof odeintAdjointWithStats> | undefined;
-    const { grads } = tf.variableGrads(() => {
-      stats = odeintAdjointWithStats(m.func, m.y0, [0, 0.4, 1.1, 1.6], { ...DOPRI5, params: m.vars, ...(withCost ? { runningCost: m.runningCost } : {}) });
-      return m.loss(stats.ys, stats.cost);
-    }, [...m.vars, m.y0]);
-    const got = m.flatGrads(grads);
-    m.dispose();
+    const got = gradientsOf((m) => (stats = odeintAdjointWithStats(m.func, m.y0, TIMES, { ...DOPRI5, params: m.vars, ...(withCost ? { runningCost: m.runningCost } : {}) })));
     const err = relativeDistance(got, fd);
     t.true(err < 2e-4, `relative error ${err.toExponential(2)}`);
     got.forEach((g, i) => t.true(Math.sign(g) === Math.sign(fd[i]!) || Math.abs(fd[i]!) < 1e-3, `sign of component ${i}`));
