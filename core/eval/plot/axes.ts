@@ -1,0 +1,173 @@
+/**
+ * Axes: data ranges, the data-to-pixel mapping, and the furniture drawn
+ * around the data (grid, frame, ticks, tick labels).
+ */
+import type { Canvas, Rect } from './canvas.ts';
+import { INK } from './color.ts';
+import { drawText, measureText } from './font.ts';
+import type { ResolvedSeries } from './spec.ts';
+import { axisTicks, type AxisTicks } from './ticks.ts';
+
+export type AxisScale = 'linear' | 'log';
+
+/** One laid-out axis. */
+export interface AxisLayout {
+  scale: AxisScale;
+  /** The data range shown. */
+  min: number;
+  max: number;
+  ticks: AxisTicks;
+  /** Continuous pixel coordinate of a data value; NaN when it cannot be shown (non-finite, or <= 0 on a log axis). */
+  toPixel(v: number): number;
+}
+
+/** Sizes in pixels for one text scale `k` (1 up to about 640 x 400, 2 from twice that). */
+export interface Metrics {
+  k: number;
+  pad: number;
+  tick: number;
+  minorTick: number;
+  tickGap: number;
+  labelGap: number;
+  /** Cap height of body text. */
+  cap: number;
+}
+
+/** The metrics for a chart of this size. */
+export function metricsFor(width: number, height: number): Metrics {
+  const k = Math.max(1, Math.floor(Math.min(width / 640, height / 400) + 0.25));
+  return { k, pad: 10 * k, tick: 4 * k, minorTick: 2 * k, tickGap: 4 * k, labelGap: 8 * k, cap: measureText('0', k).height };
+}
+
+/** Whether `v` can be placed on an axis of this scale. */
+export function usable(v: number, scale: AxisScale): boolean {
+  return Number.isFinite(v) && (scale === 'linear' || v > 0);
+}
+
+/** The [min, max] of the points whose x and y can both be shown, or undefined when there are none. */
+export function dataExtent(series: readonly ResolvedSeries[], scales: { x: AxisScale; y: AxisScale }): { x: [number, number]; y: [number, number] } | undefined {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (const s of series) {
+    for (let i = 0; i < s.x.length; i++) {
+      const x = s.x[i]!;
+      const y = s.y[i]!;
+      if (!usable(x, scales.x) || !usable(y, scales.y)) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  return x0 <= x1 ? { x: [x0, x1], y: [y0, y1] } : undefined;
+}
+
+/**
+ * The range an axis shows: `fixed` when given, else the data extent padded
+ * by 5% on each side (in log10 on a log axis), widened around a single
+ * value, or a default when there are no data.
+ */
+export function axisRange(extent: readonly [number, number] | undefined, scale: AxisScale, fixed?: readonly number[]): { min: number; max: number } {
+  if (fixed) return { min: fixed[0]!, max: fixed[1]! };
+  if (!extent) return scale === 'log' ? { min: 1, max: 10 } : { min: 0, max: 1 };
+  const f = scale === 'log' ? Math.log10 : (v: number) => v;
+  const g = scale === 'log' ? (v: number) => 10 ** v : (v: number) => v;
+  let lo = f(extent[0]);
+  let hi = f(extent[1]);
+  const size = Math.max(Math.abs(lo), Math.abs(hi));
+  if (hi - lo <= size * 1e-12 || hi - lo < 1e-290) {
+    // One value (or values equal to ~12 digits, or a span too small to divide): show it in the middle of a small range.
+    const half = scale === 'log' ? 0.5 : size > 1e-290 ? size * 0.05 : 1e-290;
+    lo -= half;
+    hi += half;
+  } else {
+    const margin = (hi - lo) * 0.05;
+    lo -= margin;
+    hi += margin;
+  }
+  const min = g(lo);
+  const max = g(hi);
+  // Padding can overflow a range near the largest double: fall back to the unpadded extent.
+  return Number.isFinite(min) && Number.isFinite(max) && min < max ? { min, max } : { min: extent[0], max: extent[1] > extent[0] ? extent[1] : extent[0] + 1 };
+}
+
+/**
+ * Map [min, max] onto the pixel centres of the first and last pixel of
+ * [start, start + length) (reversed when `flip`, for y pointing up).
+ */
+export function makeAxis(scale: AxisScale, min: number, max: number, ticks: AxisTicks, start: number, length: number, flip: boolean): AxisLayout {
+  // Halved so that a range of +-1e308 does not overflow.
+  const f = scale === 'log' ? (v: number) => Math.log10(v) / 2 : (v: number) => v / 2;
+  const a = f(min);
+  const span = f(max) - a;
+  const first = start + 0.5;
+  const extent = length - 1;
+  const toPixel = (v: number): number => {
+    if (!usable(v, scale)) return NaN;
+    const t = (f(v) - a) / span;
+    return flip ? first + (1 - t) * extent : first + t * extent;
+  };
+  return { scale, min, max, ticks, toPixel };
+}
+
+/** Light grid lines at the major ticks, under the data. */
+export function drawGrid(canvas: Canvas, plot: Rect, x: AxisLayout, y: AxisLayout): void {
+  for (const v of x.ticks.major) {
+    const col = Math.round(x.toPixel(v) - 0.5);
+    canvas.fillRect({ x: col, y: plot.y, width: 1, height: plot.height }, INK.grid);
+  }
+  for (const v of y.ticks.major) {
+    const row = Math.round(y.toPixel(v) - 0.5);
+    canvas.fillRect({ x: plot.x, y: row, width: plot.width, height: 1 }, INK.grid);
+  }
+}
+
+/** The frame around the plot area, outward ticks and tick labels. */
+export function drawFrameAndTicks(canvas: Canvas, plot: Rect, x: AxisLayout, y: AxisLayout, m: Metrics): void {
+  const right = plot.x + plot.width - 1;
+  const bottom = plot.y + plot.height - 1;
+  canvas.fillRect({ x: plot.x, y: plot.y, width: plot.width, height: 1 }, INK.frame);
+  canvas.fillRect({ x: plot.x, y: bottom, width: plot.width, height: 1 }, INK.frame);
+  canvas.fillRect({ x: plot.x, y: plot.y, width: 1, height: plot.height }, INK.frame);
+  canvas.fillRect({ x: right, y: plot.y, width: 1, height: plot.height }, INK.frame);
+  for (const v of x.ticks.minor) {
+    canvas.fillRect({ x: Math.round(x.toPixel(v) - 0.5), y: bottom + 1, width: 1, height: m.minorTick }, INK.frame);
+  }
+  for (const v of y.ticks.minor) {
+    canvas.fillRect({ x: plot.x - m.minorTick, y: Math.round(y.toPixel(v) - 0.5), width: m.minorTick, height: 1 }, INK.frame);
+  }
+  x.ticks.major.forEach((v, i) => {
+    const col = Math.round(x.toPixel(v) - 0.5);
+    canvas.fillRect({ x: col, y: bottom + 1, width: 1, height: m.tick }, INK.frame);
+    drawText(canvas, x.ticks.labels[i]!, col + 0.5, bottom + 1 + m.tick + m.tickGap, { color: INK.text, scale: m.k, align: 'center' });
+  });
+  y.ticks.major.forEach((v, i) => {
+    const row = Math.round(y.toPixel(v) - 0.5);
+    canvas.fillRect({ x: plot.x - m.tick, y: row, width: m.tick, height: 1 }, INK.frame);
+    drawText(canvas, y.ticks.labels[i]!, plot.x - m.tick - m.tickGap, row + 0.5, { color: INK.text, scale: m.k, align: 'end', baseline: 'middle' });
+  });
+}
+
+/**
+ * X ticks whose labels do not collide: the most ticks (one per ~50 px at
+ * most) whose neighbouring labels keep a gap of at least 2 characters.
+ */
+export function fitXTicks(scale: AxisScale, min: number, max: number, length: number, m: Metrics): AxisTicks {
+  const f = scale === 'log' ? Math.log10 : (v: number) => v;
+  const a = f(min);
+  const span = f(max) - a;
+  for (let count = Math.max(2, Math.floor(length / (50 * m.k)) + 1); count > 2; count--) {
+    const ticks = axisTicks(scale, min, max, count);
+    const pos = ticks.major.map((v) => ((f(v) - a) / span) * length);
+    const widths = ticks.labels.map((l) => measureText(l, m.k).width);
+    if (pos.every((p, i) => i === 0 || p - pos[i - 1]! >= (widths[i]! + widths[i - 1]!) / 2 + 12 * m.k)) return ticks;
+  }
+  return axisTicks(scale, min, max, 2);
+}
+
+/** Y ticks: at most one per ~40 px. */
+export function fitYTicks(scale: AxisScale, min: number, max: number, length: number, m: Metrics): AxisTicks {
+  return axisTicks(scale, min, max, Math.max(2, Math.floor(length / (40 * m.k)) + 1));
+}

@@ -1,0 +1,187 @@
+/**
+ * Line charts as PNG: validate the spec, lay out the axes around the text
+ * they need, draw grid, series, frame, ticks, labels and legend.
+ */
+import {
+  axisRange,
+  dataExtent,
+  drawFrameAndTicks,
+  drawGrid,
+  fitXTicks,
+  fitYTicks,
+  makeAxis,
+  metricsFor,
+  type AxisLayout,
+  type AxisScale,
+  type Metrics,
+} from './axes.ts';
+import { Canvas, type Rect } from './canvas.ts';
+import { INK, paletteColor } from './color.ts';
+import { drawText, measureText } from './font.ts';
+import { dashPattern, drawLegend, fitText, markerRadius, placeLegend, sizeLegend, type LegendEntry, type PixelPath } from './legend.ts';
+import { encodePng } from './png.ts';
+import { resolveChart, type ChartSpec, type ResolvedChart } from './spec.ts';
+
+/** Where things ended up on a rendered chart. */
+export interface ChartLayout {
+  /** The plot area in pixels; its outermost pixels carry the frame. */
+  plot: Rect;
+  x: AxisLayout;
+  y: AxisLayout;
+  /** False when no series had a point that could be shown (the chart then says "no data"). */
+  hasData: boolean;
+  legend?: Rect;
+}
+
+/** A chart drawn on a canvas, with its layout. */
+export interface RenderedChart {
+  canvas: Canvas;
+  layout: ChartLayout;
+}
+
+/**
+ * Draw a line chart and encode it as PNG.
+ *
+ * @param spec series and decorations; see {@link ChartSpec}. A malformed
+ *   spec throws a ConfigError naming the field; data never do (empty or
+ *   non-finite data give a chart saying "no data").
+ * @returns the PNG file's bytes.
+ */
+export function lineChart(spec: ChartSpec): Uint8Array {
+  return encodePng(renderChart(spec).canvas.toImage());
+}
+
+/** Validate `spec` and draw it; the layout says where the plot area and ticks are. */
+export function renderChart(spec: ChartSpec): RenderedChart {
+  return drawChart(resolveChart(spec));
+}
+
+/** Draw an already validated chart. */
+export function drawChart(chart: ResolvedChart): RenderedChart {
+  const m = metricsFor(chart.width, chart.height);
+  const canvas = new Canvas(chart.width, chart.height, INK.background);
+  const scales = { x: chart.logX ? 'log' : 'linear', y: chart.logY ? 'log' : 'linear' } as const;
+  const extent = dataExtent(chart.series, scales);
+  const xRange = axisRange(extent?.x, scales.x, chart.xRange);
+  const yRange = axisRange(extent?.y, scales.y, chart.yRange);
+  const { plot, x, y } = layoutAxes(chart, m, scales, xRange, yRange);
+  const layout: ChartLayout = { plot, x, y, hasData: extent !== undefined };
+
+  drawGrid(canvas, plot, x, y);
+  const paths = chart.series.map((s) => project(s, x, y));
+  const entries = chart.series.map((s, i): LegendEntry => {
+    const color = s.color ?? paletteColor(i);
+    return { name: s.name, color, style: s.style, dashed: s.dashed, lineWidth: s.lineWidth, alpha: s.alpha };
+  });
+  canvas.setClip(plot);
+  paths.forEach((path, i) => drawSeries(canvas, path, entries[i]!, m));
+  canvas.setClip(null);
+  drawFrameAndTicks(canvas, plot, x, y, m);
+  drawLabels(canvas, chart, plot, m);
+  if (!layout.hasData) {
+    const scale = plot.width > measureText('no data', 2 * m.k).width * 2 ? 2 * m.k : m.k;
+    drawText(canvas, 'no data', plot.x + plot.width / 2, plot.y + plot.height / 2, { color: INK.muted, scale, align: 'center', baseline: 'middle' });
+  }
+  if (chart.legend ?? chart.series.length >= 2) {
+    const box = sizeLegend(entries, plot, m);
+    if (box) {
+      layout.legend = placeLegend(box, plot, paths, m);
+      drawLegend(canvas, layout.legend, box, m);
+    }
+  }
+  return { canvas, layout };
+}
+
+/**
+ * Margins from the text they hold: title above; tick labels and x label
+ * below; y tick labels and the vertical y label on the left; enough on the
+ * right for the last x tick label to overhang.
+ */
+function layoutAxes(
+  chart: ResolvedChart,
+  m: Metrics,
+  scales: { x: AxisScale; y: AxisScale },
+  xr: { min: number; max: number },
+  yr: { min: number; max: number },
+): { plot: Rect; x: AxisLayout; y: AxisLayout } {
+  const top = m.pad + (chart.title ? titleScale(chart, m) * 7 + 2 * m.tickGap : m.cap);
+  const bottom = m.tick + m.tickGap + m.cap + (chart.xLabel ? m.labelGap + m.cap : 0) + m.pad;
+  const height = Math.max(10, chart.height - top - bottom);
+  const yTicks = fitYTicks(scales.y, yr.min, yr.max, height, m);
+  const labelWidth = Math.max(0, ...yTicks.labels.map((l) => measureText(l, m.k).width));
+  const left = m.pad + (chart.yLabel ? m.cap + m.labelGap : 0) + labelWidth + m.tickGap + m.tick;
+  let right = m.pad + m.tickGap;
+  let width = Math.max(10, chart.width - left - right);
+  let xTicks = fitXTicks(scales.x, xr.min, xr.max, width, m);
+  // The last label is centred on its tick and may overhang the plot area: make room once if it needs more.
+  const lastLabel = xTicks.labels.at(-1);
+  const overhang = lastLabel ? Math.ceil(measureText(lastLabel, m.k).width / 2) + m.k : 0;
+  if (overhang > right) {
+    right = overhang;
+    width = Math.max(10, chart.width - left - right);
+    xTicks = fitXTicks(scales.x, xr.min, xr.max, width, m);
+  }
+  const plot = { x: left, y: top, width, height };
+  return {
+    plot,
+    x: makeAxis(scales.x, xr.min, xr.max, xTicks, plot.x, plot.width, false),
+    y: makeAxis(scales.y, yr.min, yr.max, yTicks, plot.y, plot.height, true),
+  };
+}
+
+/** The title's text scale: one and a half times the body text when it fits the chart width. */
+function titleScale(chart: ResolvedChart, m: Metrics): number {
+  const room = chart.width - 2 * m.pad;
+  return chart.title && measureText(chart.title, 1.5 * m.k).width <= room ? 1.5 * m.k : m.k;
+}
+
+function drawLabels(canvas: Canvas, chart: ResolvedChart, plot: Rect, m: Metrics): void {
+  if (chart.title) {
+    const scale = titleScale(chart, m);
+    const text = fitText(chart.title, scale, chart.width - 2 * m.pad);
+    const w = measureText(text, scale).width;
+    // Centred over the plot area like matplotlib, unless that would push it off the canvas.
+    const centre = Math.min(Math.max(plot.x + plot.width / 2, m.pad + w / 2), chart.width - m.pad - w / 2);
+    drawText(canvas, text, centre, m.pad, { color: INK.text, scale, align: 'center' });
+  }
+  if (chart.xLabel) {
+    const text = fitText(chart.xLabel, m.k, plot.width);
+    const top = plot.y + plot.height + m.tick + m.tickGap + m.cap + m.labelGap;
+    drawText(canvas, text, plot.x + plot.width / 2, top, { color: INK.text, scale: m.k, align: 'center' });
+  }
+  if (chart.yLabel) {
+    const text = fitText(chart.yLabel, m.k, plot.height);
+    drawText(canvas, text, m.pad, plot.y + plot.height / 2, { color: INK.text, scale: m.k, align: 'center', vertical: true });
+  }
+}
+
+/** Pixel coordinates of a series; points that cannot be shown on either axis become NaN. */
+function project(series: ResolvedChart['series'][number], x: AxisLayout, y: AxisLayout): PixelPath {
+  const n = series.x.length;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const px = x.toPixel(series.x[i]!);
+    const py = y.toPixel(series.y[i]!);
+    const ok = Number.isFinite(px) && Number.isFinite(py);
+    xs[i] = ok ? px : NaN;
+    ys[i] = ok ? py : NaN;
+  }
+  return { xs, ys, joined: series.style !== 'points' };
+}
+
+function drawSeries(canvas: Canvas, path: PixelPath, entry: LegendEntry, m: Metrics): void {
+  if (entry.style !== 'points') {
+    const width = entry.lineWidth * m.k;
+    canvas.polyline(path.xs, path.ys, { color: entry.color, width, alpha: entry.alpha, ...(entry.dashed ? { dash: dashPattern(width) } : {}) });
+  }
+  const { xs, ys } = path;
+  const radius = markerRadius(entry.style, m);
+  const shown = (i: number) => i >= 0 && i < xs.length && Number.isFinite(xs[i]!);
+  for (let i = 0; i < xs.length; i++) {
+    // A line draws no marker, except for a point with no neighbour to join: else it would be a speck.
+    if (entry.style !== 'line' || (shown(i) && !shown(i - 1) && !shown(i + 1))) {
+      canvas.marker(xs[i]!, ys[i]!, { color: entry.color, radius, alpha: entry.alpha });
+    }
+  }
+}
