@@ -30,6 +30,20 @@ export { Registry } from './registry/registry.ts';
 export { loadPluginModule } from './registry/loader.ts';
 export type { System, MechanicalStructure } from './system.ts';
 export { totalEnergy } from './system.ts';
+export { Dual } from './physics/dual.ts';
+export { solveLinear, solveInPlace } from './physics/linalg.ts';
+export { wrapAngle, wrapAngles } from './physics/angles.ts';
+export {
+  lagrangianSystem,
+  accelerationFromLagrangian,
+  lagrangianJet,
+  lagrangianEnergy,
+  lagrangianPotential,
+  isLagrangianSpec,
+  type Lagrangian,
+  type LagrangianSpec,
+} from './physics/lagrangian.ts';
+export { instantiateSystem } from './physics/instantiate.ts';
 export type { Model, ModelContext, NamedWeights } from './model.ts';
 export type { GradientStrategy, GradientContext, Trajectory, TrajectoryRequest, RunningCost, Vjp } from './gradient.ts';
 export { augmentWithCost, type Augmented } from './ode/running-cost.ts';

@@ -17,7 +17,9 @@ import mlp from './models/mlp.ts';
 import doublePendulum from './systems/double-pendulum.ts';
 import harmonicOscillator from './systems/harmonic-oscillator.ts';
 import kepler from './systems/kepler.ts';
+import nPendulum from './systems/n-pendulum.ts';
+import pendulum from './systems/pendulum.ts';
 import spiral from './systems/spiral.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, doublePendulum, kepler, mlp, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, mlp, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile];

@@ -7,6 +7,7 @@
  * Every failure is a ConfigError naming the path; nothing runs before this
  * has passed.
  */
+import { instantiateSystem } from '../physics/instantiate.ts';
 import { ConfigError } from '../errors.ts';
 import type { PluginKind, PluginOf } from '../registry/plugin.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -149,7 +150,7 @@ function checkCrossSection(r: ResolvedExperiment): void {
     );
   }
   if (r.model.plugin.requiresMechanical) {
-    const system = r.system.plugin.create(r.system.options as never);
+    const system = instantiateSystem(r.system.plugin, r.system.options);
     if (!system.mechanical) {
       throw new ConfigError(
         'model.name',

@@ -10,6 +10,7 @@
 import type { GradientContext, GradientStrategy } from '../gradient.ts';
 import type { Model, ModelContext } from '../model.ts';
 import type { Integrator } from '../ode/types.ts';
+import type { LagrangianSpec } from '../physics/lagrangian.ts';
 import type { Infer, ObjectSchema, Shape } from '../config/schema.ts';
 import type { System } from '../system.ts';
 import type { Tracker } from '../track/tracker.ts';
@@ -30,7 +31,8 @@ interface PluginBase<K extends PluginKind, S extends Shape> {
 }
 
 export interface SystemPlugin<S extends Shape = Shape> extends PluginBase<'system', S> {
-  create(options: Infer<ObjectSchema<S>>): System;
+  /** A System, or a LagrangianSpec that `instantiateSystem` turns into one (physics from L alone). */
+  create(options: Infer<ObjectSchema<S>>): System | LagrangianSpec;
 }
 
 export interface ModelPlugin<S extends Shape = Shape> extends PluginBase<'model', S> {

@@ -11,6 +11,7 @@ import { flattenConfig, type ResolvedExperiment } from '../config/resolve.ts';
 import { OdelabError } from '../errors.ts';
 import { gradientContext } from '../ode/gradient-context.ts';
 import { evaluate } from '../eval/evaluate.ts';
+import { instantiateSystem } from '../physics/instantiate.ts';
 import type { System } from '../system.ts';
 import { Rng } from '../random.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -110,7 +111,7 @@ export class ExperimentRunner {
     const initSeed = root.uint32();
     const batchRng = root.fork();
 
-    const system = r.system.plugin.create(r.system.options as never);
+    const system = instantiateSystem(r.system.plugin, r.system.options as never);
     const dataStart = Date.now();
     this.reporter.message(`generating data from '${r.system.name}' (float64)`);
     const dataset = this.makeDataset(r, system, dataRng);

@@ -5,6 +5,7 @@
  * derivative) and with tf ops (for the float32 tensor path), error metrics
  * against a reference, and timing helpers.
  */
+import { instantiateSystem } from '../../core/physics/instantiate.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../../core/tensor/tf.ts';
@@ -56,7 +57,7 @@ const SPIRAL_A = [
 
 function spiralProblem(): Problem {
   const ref = loadReference('spiral');
-  const system = spiral.create(spiral.options.parse({}, 'system'));
+  const system = instantiateSystem(spiral, spiral.options.parse({}, 'system'));
   return {
     name: 'spiral',
     description: `spiral y' = y³A, 0..${ref.t.at(-1)}, ${ref.t.length} outputs`,
@@ -73,7 +74,7 @@ function spiralProblem(): Problem {
 function doublePendulumProblem(): Problem {
   const ref = loadReference('double-pendulum-b');
   const o = doublePendulum.options.parse({}, 'system');
-  const system = doublePendulum.create(o);
+  const system = instantiateSystem(doublePendulum, o);
   const { m1, m2, l1, l2, g } = o;
   return {
     name: 'double-pendulum-b',

@@ -3,6 +3,7 @@
  * built as the runner builds them (core/run/runner.ts, `execute`), and N
  * timed iterations of `trainStep`.
  */
+import { instantiateSystem } from '../../core/physics/instantiate.ts';
 import { generateDataset, gradientContext, Rng, trainStep, type Registry, type ResolvedExperiment } from '../../index.ts';
 import { disposeBatch, sampleBatch } from '../../core/train/batch.ts';
 import { createOptimizer, learningRateAt } from '../../core/train/optimizers.ts';
@@ -17,7 +18,7 @@ export function buildSpiralParts(r: ResolvedExperiment, registry: Registry): Tra
   const dataRng = root.fork();
   const initSeed = root.uint32();
   const batchRng = root.fork();
-  const system = r.system.plugin.create(r.system.options as never);
+  const system = instantiateSystem(r.system.plugin, r.system.options as never);
   const truth = registry.get('integrator', TRUTH_INTEGRATOR);
   const truthOptions = truth.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data');
   const dataset = generateDataset(system, truth.create(truthOptions as never), r.data, dataRng);

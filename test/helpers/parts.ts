@@ -1,10 +1,11 @@
 /** Build the training parts of a resolved experiment, as the runner does. */
+import { instantiateSystem } from '../../core/physics/instantiate.ts';
 import { createRegistry, generateDataset, gradientContext, Rng, type ResolvedExperiment } from 'odelab';
 
 export function buildParts(r: ResolvedExperiment, seed = r.seed) {
   const registry = createRegistry();
   const root = new Rng(seed);
-  const system = r.system.plugin.create(r.system.options as never);
+  const system = instantiateSystem(r.system.plugin, r.system.options as never);
   const truthPlugin = registry.get('integrator', 'dopri8');
   const truth = truthPlugin.create(truthPlugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data') as never);
   const dataset = generateDataset(system, truth, r.data, root.fork());

@@ -2,6 +2,7 @@
  * Reference problems with known answers, in one place: the system plugins'
  * float64 fields, tfjs versions for the tensor path, and their SciPy references.
  */
+import { instantiateSystem } from '../../core/physics/instantiate.ts';
 import { createRegistry, tf, type System } from 'odelab';
 import { loadReference, type Reference } from './reference.ts';
 
@@ -9,7 +10,7 @@ const registry = createRegistry();
 
 export function system(name: string, options: object = {}): System {
   const p = registry.get('system', name);
-  return p.create(p.options.parse(options, 'system') as never);
+  return instantiateSystem(p, p.options.parse(options, 'system') as never);
 }
 
 export interface ReferenceProblem {

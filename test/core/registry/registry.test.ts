@@ -1,3 +1,4 @@
+import { instantiateSystem } from '../../../core/physics/instantiate.ts';
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ErrorCodes, Registry, definePlugin, loadPluginModule, s, PLUGIN_KINDS, createRegistry } from 'odelab';
@@ -78,7 +79,7 @@ test('a plugin module loaded from a path registers itself like a built-in', asyn
   const loaded = await loadPluginModule(r, 'my-physics.ts', fixtures, '--plugin');
   t.deepEqual(loaded.map((p) => p.name), ['free-particle']);
   const plugin = r.get('system', 'free-particle');
-  const sys = plugin.create(plugin.options.parse({}, 'system') as never);
+  const sys = instantiateSystem(plugin, plugin.options.parse({}, 'system') as never);
   t.deepEqual(Array.from(sys.derivative(0, Float64Array.of(1, 3))), [3, 0]);
 });
 
