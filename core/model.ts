@@ -8,8 +8,10 @@ import type { tf } from './tensor/tf.ts';
 export interface ModelContext {
   /** Size of the state vector x. */
   stateDim: number;
-  /** Number of generalised coordinates, for mechanical systems. */
+  /** Number of generalised coordinates n, for mechanical systems (the state is (q, q̇), 2n). */
   coordinates?: number;
+  /** Which coordinates are angles (a network should see them wrapped to [-π, π)), for mechanical systems. */
+  angles?: readonly boolean[];
   /** Seed for weight initialisation (odelab's own generator, backend-independent). */
   seed: number;
 }
@@ -30,6 +32,14 @@ export interface Model {
    * it for its backward pass when present.
    */
   vjp?: Vjp;
+  /**
+   * Mechanical models: the accelerations q̈ [B, n] for states x = (q, q̇)
+   * [B, 2n]. Their vector field is (q̇, q̈). Acceleration-mode training
+   * (train.objective 'acceleration') needs it.
+   */
+  acceleration?(x: tf.Tensor): tf.Tensor;
+  /** Counters for the run's metrics (e.g. how many solves were damped), read after training and evaluation. */
+  diagnostics?(): Record<string, number>;
   /** Snapshot of the weights. */
   getWeights(): NamedWeights;
   /** Restore weights taken by getWeights. */

@@ -13,7 +13,11 @@ import heun from './integrators/heun.ts';
 import midpoint from './integrators/midpoint.ts';
 import rk4 from './integrators/rk4.ts';
 import tsit5 from './integrators/tsit5.ts';
+import delan from './models/delan.ts';
+import hnn from './models/hnn.ts';
 import mlp from './models/mlp.ts';
+import resnet from './models/resnet.ts';
+import lnn from './models/lnn.ts';
 import doublePendulum from './systems/double-pendulum.ts';
 import harmonicOscillator from './systems/harmonic-oscillator.ts';
 import kepler from './systems/kepler.ts';
@@ -22,4 +26,4 @@ import pendulum from './systems/pendulum.ts';
 import spiral from './systems/spiral.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, mlp, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile];

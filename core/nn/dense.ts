@@ -27,6 +27,8 @@ export interface DenseStackOptions {
   init: InitName;
   initStd?: number;
   rng: Rng;
+  /** Overrides `init`: the weights of dense layer `layer` of `layers` (e.g. cranmerInit). */
+  initLayer?: (rng: Rng, layer: number, layers: number, fanIn: number, fanOut: number) => Float32Array;
   /** Variable name prefix (tfjs variable names are global). */
   name: string;
 }
@@ -42,7 +44,7 @@ export class DenseStack {
     for (let i = 0; i + 1 < o.widths.length; i++) {
       const fanIn = o.widths[i]!;
       const fanOut = o.widths[i + 1]!;
-      const w = initWeights(o.rng, o.init, fanIn, fanOut, o.initStd);
+      const w = o.initLayer ? o.initLayer(o.rng, i, o.widths.length - 1, fanIn, fanOut) : initWeights(o.rng, o.init, fanIn, fanOut, o.initStd);
       // tidy frees the initial values; variables outlive it.
       this.weights.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `${o.name}/w${i}`)));
       this.biases.push(tf.tidy(() => tf.variable(tf.zeros([fanOut]), true, `${o.name}/b${i}`)));

@@ -38,3 +38,19 @@ export function initWeights(rng: Rng, init: InitName, fanIn: number, fanOut: num
   }
   return out;
 }
+
+/**
+ * Cranmer et al. 2020's initialisation of a Lagrangian network (their
+ * `custom_init`, found by a search over initialisations for the LNN): weights
+ * N(0, σ²) with σ = (1/√n)·{2.2 for the first layer; 0.58·i for hidden layer
+ * i (0-based dense-layer index); n for the last layer}, n = max(fanIn, fanOut).
+ * Biases start at 0.
+ */
+export function cranmerInit(rng: Rng, layer: number, layers: number, fanIn: number, fanOut: number): Float32Array {
+  const n = Math.max(fanIn, fanOut);
+  const gain = layer === 0 ? 2.2 : layer === layers - 1 ? n : 0.58 * layer;
+  const std = gain / Math.sqrt(n);
+  const out = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
+  return out;
+}

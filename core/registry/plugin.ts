@@ -38,6 +38,11 @@ export interface SystemPlugin<S extends Shape = Shape> extends PluginBase<'syste
 export interface ModelPlugin<S extends Shape = Shape> extends PluginBase<'model', S> {
   /** Whether the model needs a mechanical system (generalised coordinates). */
   requiresMechanical?: boolean;
+  /**
+   * Whether models created with these options implement `acceleration(x)`
+   * (needed by train.objective 'acceleration'); checked before work starts.
+   */
+  providesAcceleration?(options: Infer<ObjectSchema<S>>): boolean;
   create(options: Infer<ObjectSchema<S>>, context: ModelContext): Model;
 }
 

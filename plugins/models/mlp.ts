@@ -1,8 +1,14 @@
 /**
  * A multilayer perceptron vector field dx/dt = f(x; θ) (or f(x, t; θ)): the
  * neural ODE of Chen et al. 2018 and the torchdiffeq demo's ODEFunc.
+ *
+ * On a mechanical system (state (q, q̇)) it is also the unstructured
+ * baseline of Cranmer et al. 2020: with output 'acceleration' the network
+ * predicts q̈ and the vector field is (q̇, q̈); angles are wrapped to
+ * [-π, π) before the network unless wrapAngles is false.
  */
-import { definePlugin, s, Rng } from '../../core/index.ts';
+import { definePlugin, s, Rng, tf } from '../../core/index.ts';
+import { wrapAngleColumns } from '../../core/physics/wrap-tensor.ts';
 import { DenseStack, activationSchema } from '../../core/nn/dense.ts';
 import { initSchema } from '../../core/nn/init.ts';
 
@@ -11,7 +17,8 @@ let instances = 0;
 export default definePlugin({
   kind: 'model',
   name: 'mlp',
-  description: 'neural-ODE vector field: an MLP from the state (and optionally t) to dx/dt',
+  description: 'neural-ODE vector field: an MLP from the state (and optionally t) to dx/dt, or to the accelerations',
+  providesAcceleration: (o) => o.output === 'acceleration',
   options: s.object({
     hidden: s.array(s.integer({ min: 1 }), { minLength: 1 }).default([50]).describe('hidden layer widths'),
     activation: activationSchema.default('tanh'),
@@ -22,22 +29,45 @@ export default definePlugin({
       .enum(['none', 'cube'] as const)
       .default('none')
       .describe("transform the state before the network; 'cube' is the torchdiffeq demo's net(y**3)"),
+    output: s
+      .enum(['derivative', 'acceleration'] as const)
+      .default('derivative')
+      .describe("'derivative': the network is dx/dt; 'acceleration' (mechanical systems): it is q̈ and dx/dt = (q̇, q̈)"),
+    wrapAngles: s.boolean().default(true).describe("wrap a mechanical system's angles to [-π, π) before the network"),
   }),
   create(o, ctx) {
     const inputs = ctx.stateDim + (o.timeDependent ? 1 : 0);
+    const n = ctx.coordinates;
+    if (o.output === 'acceleration' && !n) throw new Error("model 'mlp' with output 'acceleration' needs a mechanical system");
+    const angles = o.wrapAngles ? (ctx.angles ?? []) : [];
     const net = new DenseStack({
-      widths: [inputs, ...o.hidden, ctx.stateDim],
+      widths: [inputs, ...o.hidden, o.output === 'acceleration' ? n! : ctx.stateDim],
       activation: o.activation,
       init: o.init,
       initStd: o.initStd,
       rng: new Rng(ctx.seed),
       name: `mlp${instances++}`,
     });
+    // The transform and the time column are part of the (fused) network evaluation;
+    // the angle wrap is the identity to first order, so the vjp passes through it.
+    const apply = (t: number, x: tf.Tensor) =>
+      net.apply(wrapAngleColumns(x, angles), { inputTransform: o.inputTransform, time: o.timeDependent ? t : null });
+    if (o.output === 'acceleration') {
+      const acceleration = (x: tf.Tensor) => apply(0, x);
+      return {
+        variables: net.variables,
+        acceleration,
+        vectorField: (t, x) => tf.concat([tf.slice(x, [0, n!], [-1, n!]), apply(t, x)], 1),
+        getWeights: () => net.getWeights(''),
+        setWeights: (w) => net.setWeights(w, ''),
+        dispose: () => net.dispose(),
+      };
+    }
     return {
       variables: net.variables,
-      // The transform and the time column are part of the (fused) network evaluation.
-      vectorField: (t, x) => net.apply(x, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
-      vjp: (t, x, cotangent) => net.vjp(x, cotangent, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
+      vectorField: apply,
+      vjp: (t, x, cotangent) =>
+        net.vjp(wrapAngleColumns(x, angles), cotangent, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
       getWeights: () => net.getWeights(''),
       setWeights: (w) => net.setWeights(w, ''),
       dispose: () => net.dispose(),

@@ -1,0 +1,68 @@
+/**
+ * Lagrangian neural network (Cranmer et al. 2020): an MLP L_θ(q, q̇) with a
+ * scalar output, whose motion is the Euler-Lagrange equation (the seed's
+ * eq. 8) q̈ = (∇q̇∇q̇ᵀL)⁻¹ [∇qL − (∇q∇q̇ᵀL) q̇], integrated as a neural ODE
+ * with vector field (q̇, q̈). Angles are wrapped to [-π, π) before the
+ * network. The derivatives of L come from forward-mode propagation through
+ * the network, not nested autodiff (core/physics/lagrangian-accel.ts); a
+ * near-singular ∇q̇∇q̇ᵀL is damped and counted (metric lnn_damped_fraction).
+ */
+import { definePlugin, s, Rng, tf } from '../../core/index.ts';
+import { DenseStack } from '../../core/nn/dense.ts';
+import { INITS, cranmerInit, initSchema } from '../../core/nn/init.ts';
+import { lagrangianAcceleration } from '../../core/physics/lagrangian-accel.ts';
+import { LNN_ACTIVATIONS, newSolveCounter, releaseSolveCounter } from '../../core/physics/lnn-kernels.ts';
+
+let instances = 0;
+
+export default definePlugin({
+  kind: 'model',
+  name: 'lnn',
+  description: 'Lagrangian neural network: an MLP L(q, qdot), accelerations by Euler-Lagrange (eq. 8)',
+  requiresMechanical: true,
+  providesAcceleration: () => true,
+  options: s.object({
+    hidden: s.array(s.integer({ min: 1 }), { minLength: 1 }).default([128, 128]).describe('hidden layer widths of L'),
+    activation: s.enum(LNN_ACTIVATIONS).default('softplus').describe('needs a second derivative: softplus (Cranmer et al.) or tanh'),
+    init: s
+      .enum(['cranmer', ...INITS] as const)
+      .default('cranmer')
+      .describe(`'cranmer': Cranmer et al.'s initialisation for LNNs; otherwise as ${initSchema.info().description ?? 'the mlp'}`),
+    damping: s
+      .number({ gt: 0, max: 0.1 })
+      .default(1e-5)
+      .describe('ε: eigen-directions of the velocity Hessian below about ε·‖H‖ are damped (Tikhonov) instead of inverted'),
+  }),
+  create(o, ctx) {
+    const n = ctx.coordinates;
+    if (!n) throw new Error("model 'lnn' needs a mechanical system (generalised coordinates)");
+    const net = new DenseStack({
+      widths: [2 * n, ...o.hidden, 1],
+      activation: o.activation,
+      init: o.init === 'cranmer' ? 'normal' : o.init,
+      ...(o.init === 'cranmer' ? { initLayer: cranmerInit } : {}),
+      rng: new Rng(ctx.seed),
+      name: `lnn${instances++}`,
+    });
+    const { id, counter } = newSolveCounter();
+    const angles = ctx.angles ?? [];
+    const acceleration = (x: tf.Tensor) =>
+      lagrangianAcceleration(x, { weights: net.weights, biases: net.biases, activation: o.activation }, { n, angles, damping: o.damping, counter: id });
+    return {
+      variables: net.variables,
+      acceleration,
+      vectorField: (_t, x) => tf.concat([tf.slice(x, [0, n], [-1, n]), acceleration(x)], 1),
+      diagnostics: () => ({
+        lnn_solves: counter.samples,
+        lnn_damped: counter.damped,
+        lnn_damped_fraction: counter.samples ? counter.damped / counter.samples : 0,
+      }),
+      getWeights: () => net.getWeights(''),
+      setWeights: (w) => net.setWeights(w, ''),
+      dispose: () => {
+        net.dispose();
+        releaseSolveCounter(id);
+      },
+    };
+  },
+});
