@@ -59,11 +59,36 @@ export const scheduleSchema = s
       every: s.integer({ min: 1 }),
     }),
     cosine: s.object({ minLr: s.number({ min: 0 }).default(0).describe('lr at the last step') }),
+    'one-cycle': s.object({
+      pctStart: fraction().default(0.3).describe('fraction of the steps spent warming up to train.lr'),
+      divFactor: s.number({ gt: 1 }).default(25).describe('the warm-up starts at lr / divFactor'),
+      finalDivFactor: s.number({ gt: 1 }).default(1e4).describe('the last step is at lr / (divFactor · finalDivFactor)'),
+    }),
   })
   .default({ name: 'constant' });
 export type ScheduleConfig = Infer<typeof scheduleSchema>;
 
+const TWO_PI = 2 * Math.PI;
+const range = (lo: number, hi: number, what: string) =>
+  s.array(s.number(), { minLength: 2, maxLength: 2 }).default([lo, hi]).describe(`${what}: [low, high), drawn uniformly per coordinate`);
+
+export const objectiveSchema = s
+  .tagged('name', {
+    trajectory: s.object({}),
+    acceleration: s.object({
+      q: range(0, TWO_PI, 'coordinates q'),
+      qdot: range(-10, 10, 'velocities q̇'),
+    }),
+  })
+  .default({ name: 'trajectory' })
+  .describe(
+    "'trajectory': match trajectory segments through the ODE solver (backprop or adjoint); " +
+      "'acceleration': regress q̈ on fresh random states each batch (Cranmer et al. 2020; mechanical systems only, data.batchSize states per batch)",
+  );
+export type ObjectiveConfig = Infer<typeof objectiveSchema>;
+
 export const trainSchema = s.object({
+  objective: objectiveSchema,
   steps: s.integer({ min: 1 }).default(1000).describe('optimiser steps'),
   lr: s.number({ gt: 0 }).default(1e-3).describe('learning rate'),
   optimizer: optimizerSchema,
@@ -81,6 +106,26 @@ export const trainSchema = s.object({
 });
 export type TrainConfig = Infer<typeof trainSchema>;
 
+export const evalSchema = s.object({
+  accelerationSamples: s
+    .integer({ min: 1 })
+    .default(1000)
+    .describe('fresh states for the acceleration error (mechanical systems)'),
+  energyStarts: s
+    .integer({ min: 1 })
+    .default(40)
+    .describe('starts of the energy metric: random angles (other coordinates from the system), q̇ ~ U[0, energyMaxVelocity)'),
+  energyMaxVelocity: s.number({ min: 0 }).default(0.1),
+  energyTime: s.number({ gt: 0 }).default(100).describe('length of the energy rollouts'),
+  energyFrames: s.integer({ min: 2 }).default(1000).describe('frames of each energy rollout'),
+  plots: s.boolean().default(true).describe('log PNG plots as run artifacts'),
+  maxSteps: s
+    .integer({ min: 1 })
+    .default(20000)
+    .describe("step budget of each evaluation rollout with an adaptive integrator (a rollout that exceeds it is reported as diverged)"),
+});
+export type EvalConfig = Infer<typeof evalSchema>;
+
 /** What an experiment file's default export describes (before defaults and validation). */
 export interface ExperimentSpec {
   /** Experiment name (the MLflow experiment, unless MLFLOW_EXPERIMENT_NAME is set). */
@@ -97,8 +142,10 @@ export interface ExperimentSpec {
   gradient?: PluginSection;
   data?: Partial<Omit<DataConfig, never>>;
   train?: {
-    [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' ? { name: string; [k: string]: unknown } : TrainConfig[K];
+    [K in keyof TrainConfig]?: K extends 'optimizer' | 'schedule' | 'objective' ? { name: string; [k: string]: unknown } : TrainConfig[K];
   };
+  /** Evaluation after training (mechanical systems: acceleration error, energy metric, plots). */
+  eval?: Partial<EvalConfig>;
   sweep?: {
     parameters: Record<string, Space>;
     objective: { metric: string; mode: 'min' | 'max' };

@@ -11,7 +11,7 @@ import { instantiateSystem } from '../physics/instantiate.ts';
 import { ConfigError } from '../errors.ts';
 import type { PluginKind, PluginOf } from '../registry/plugin.ts';
 import type { Registry } from '../registry/registry.ts';
-import { dataSchema, trainSchema, type DataConfig, type TrainConfig } from './experiment.ts';
+import { dataSchema, evalSchema, trainSchema, type DataConfig, type EvalConfig, type TrainConfig } from './experiment.ts';
 import { rejectUnknownKeys, s, show, type Infer } from './schema.ts';
 import { checkSpace, sweepSchema } from './space.ts';
 import { integratorOptions } from '../ode/odeint.ts';
@@ -20,7 +20,7 @@ import { resolveTolerance } from '../ode/adaptive-plugin.ts';
 const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
 type SectionName = keyof typeof SECTION_KINDS;
 
-const TOP_LEVEL_KEYS = ['name', 'description', 'seed', 'plugins', ...Object.keys(SECTION_KINDS), 'data', 'train', 'sweep'];
+const TOP_LEVEL_KEYS = ['name', 'description', 'seed', 'plugins', ...Object.keys(SECTION_KINDS), 'data', 'train', 'eval', 'sweep'];
 
 const headerSchema = s.object({
   name: s.string(),
@@ -47,6 +47,7 @@ export interface ResolvedExperiment {
   gradient: ResolvedSection<'gradient'>;
   data: DataConfig;
   train: TrainConfig;
+  eval: EvalConfig;
   sweep?: Infer<typeof sweepSchema>;
 }
 
@@ -102,6 +103,7 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
     gradient: resolveSection(registry, 'gradient', 'gradient', spec.gradient ?? { name: 'backprop' }),
     data: dataSchema.parse(spec.data ?? {}, 'data'),
     train: trainSchema.parse(spec.train ?? {}, 'train'),
+    eval: evalSchema.parse(spec.eval ?? {}, 'eval'),
   };
   if (spec.sweep !== undefined) resolved.sweep = resolveSweep(spec.sweep, resolved);
   checkCrossSection(resolved);
@@ -149,13 +151,26 @@ function checkCrossSection(r: ResolvedExperiment): void {
       `data.batchTime must be at most data.points (${r.data.points}), got ${r.data.batchTime}`,
     );
   }
-  if (r.model.plugin.requiresMechanical) {
+  const objective = r.train.objective;
+  if (r.model.plugin.requiresMechanical || objective.name === 'acceleration') {
     const system = instantiateSystem(r.system.plugin, r.system.options);
     if (!system.mechanical) {
+      const [path, who] = r.model.plugin.requiresMechanical
+        ? ['model.name', `model.name: '${r.model.name}'`]
+        : ['train.objective.name', "train.objective.name: 'acceleration'"];
+      throw new ConfigError(path, `${who} needs a mechanical system with generalised coordinates, but system '${r.system.name}' has none`);
+    }
+  }
+  if (objective.name === 'acceleration') {
+    for (const key of ['q', 'qdot'] as const) {
+      const [lo, hi] = objective[key] as [number, number];
+      if (!(lo < hi)) throw new ConfigError(`train.objective.${key}`, `train.objective.${key} must be [low, high] with low < high, got [${lo}, ${hi}]`);
+    }
+    if (!r.model.plugin.providesAcceleration?.(r.model.options as never)) {
       throw new ConfigError(
-        'model.name',
-        `model.name: '${r.model.name}' needs a mechanical system with generalised coordinates, ` +
-          `but system '${r.system.name}' has none`,
+        'train.objective.name',
+        `train.objective.name: 'acceleration' needs a model that predicts accelerations; model '${r.model.name}' with these options does not` +
+          (r.model.name === 'mlp' ? " (set model.output = 'acceleration')" : ''),
       );
     }
   }
@@ -177,6 +192,7 @@ export function flattenConfig(r: ResolvedExperiment): Record<string, string> {
   }
   walk('data', r.data);
   walk('train', r.train);
+  walk('eval', r.eval);
   if (r.plugins.length) out.plugins = JSON.stringify(r.plugins);
   return out;
 }

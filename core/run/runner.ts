@@ -8,9 +8,10 @@ import { basename, dirname } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import type { LoadedExperiment } from '../config/load.ts';
 import { flattenConfig, type ResolvedExperiment } from '../config/resolve.ts';
-import { OdelabError } from '../errors.ts';
+import { NumericalError, OdelabError } from '../errors.ts';
 import { gradientContext } from '../ode/gradient-context.ts';
 import { evaluate } from '../eval/evaluate.ts';
+import { evaluateMechanics } from '../eval/evaluate-mechanics.ts';
 import { instantiateSystem } from '../physics/instantiate.ts';
 import type { System } from '../system.ts';
 import { Rng } from '../random.ts';
@@ -110,6 +111,7 @@ export class ExperimentRunner {
     const dataRng = root.fork();
     const initSeed = root.uint32();
     const batchRng = root.fork();
+    const evalRng = root.fork();
 
     const system = instantiateSystem(r.system.plugin, r.system.options as never);
     const dataStart = Date.now();
@@ -120,6 +122,7 @@ export class ExperimentRunner {
     const model = r.model.plugin.create(r.model.options as never, {
       stateDim: system.stateDim,
       coordinates: system.mechanical?.coordinates,
+      angles: system.mechanical?.angles,
       seed: initSeed,
     });
     try {
@@ -138,14 +141,34 @@ export class ExperimentRunner {
         }
       };
       const result = await train(
-        { model, integrator, gradient, dataset, data: r.data, train: r.train, rng: batchRng },
+        { model, integrator, gradient, dataset, system, data: r.data, train: r.train, rng: batchRng },
         { onStep, shouldStop },
       ).finally(() => this.reporter.end());
       const trainSeconds = (Date.now() - trainStart) / 1000;
       await logger.logMetrics({ train_time_s: trainSeconds, steps_per_s: result.steps / Math.max(trainSeconds, 1e-9) }, result.steps);
       if (result.stoppedBy) return result.stoppedBy;
       this.reporter.message('evaluating on held-out trajectories');
-      await logger.logMetrics({ ...evaluate(model, integrator, dataset, r.data, r.train) }, result.steps);
+      const evalIntegrator = r.integrator.plugin.create(evaluationOptions(r) as never);
+      const warnings: string[] = [];
+      try {
+        await logger.logMetrics({ ...evaluate(model, evalIntegrator, dataset, r.data, r.train) }, result.steps);
+      } catch (e) {
+        if (!(e instanceof NumericalError)) throw e;
+        warnings.push(`held-out rollouts diverged: ${e.message}`);
+        await logger.logMetrics({ eval_rollout_mae: Infinity, eval_rollout_rmse: Infinity, eval_final_mae: Infinity }, result.steps);
+      }
+      if (system.mechanical) {
+        this.reporter.message(`evaluating mechanics: accelerations, energy over ${r.eval.energyStarts} rollouts to t = ${r.eval.energyTime}`);
+        const mech = evaluateMechanics({ model, system, integrator: evalIntegrator, truth: this.truthIntegrator(r), dataset, eval: r.eval, train: r.train, rng: evalRng });
+        await logger.logMetrics(mech.metrics, result.steps);
+        for (const [path, png] of Object.entries(mech.plots)) await logger.logArtifact(path, png);
+        warnings.push(...mech.warnings);
+      }
+      if (warnings.length) {
+        await logger.setTags({ 'odelab.eval_warning': warnings.join('; ').slice(0, 5000) });
+        for (const w of warnings) this.reporter.message(`warning: ${w}`);
+      }
+      if (model.diagnostics) await logger.logMetrics(model.diagnostics(), result.steps);
       await logger.logArtifact('model/weights.json', JSON.stringify(model.getWeights()));
       return undefined;
     } finally {
@@ -154,10 +177,21 @@ export class ExperimentRunner {
   }
 
   private makeDataset(r: ResolvedExperiment, system: System, rng: Rng): Dataset {
+    return generateDataset(system, this.truthIntegrator(r), r.data, rng);
+  }
+
+  /** The float64 ground-truth integrator at the data section's tolerances. */
+  private truthIntegrator(r: ResolvedExperiment) {
     const plugin = this.registry.get('integrator', TRUTH_INTEGRATOR);
     const options = plugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data');
-    return generateDataset(system, plugin.create(options as never), r.data, rng);
+    return plugin.create(options as never);
   }
+}
+
+/** The experiment's integrator options with the evaluation step budget (adaptive methods). */
+function evaluationOptions(r: ResolvedExperiment): Record<string, unknown> {
+  const o = r.integrator.options;
+  return typeof o.maxSteps === 'number' ? { ...o, maxSteps: Math.min(o.maxSteps, r.eval.maxSteps) } : o;
 }
 
 function defaultRunName(experiment: string): string {

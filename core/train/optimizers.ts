@@ -45,5 +45,23 @@ export function learningRateAt(schedule: ScheduleConfig, base: number, step: num
       const progress = total > 1 ? step / (total - 1) : 1;
       return schedule.minLr + 0.5 * (base - schedule.minLr) * (1 + Math.cos(Math.PI * progress));
     }
+    case 'one-cycle':
+      return oneCycle(schedule, base, step, total);
   }
+}
+
+/**
+ * PyTorch's OneCycleLR (anneal_strategy 'cos', three_phase False): cosine
+ * warm-up from base/divFactor to base over the first pctStart of the steps,
+ * then cosine annealing to base/(divFactor·finalDivFactor) at the last step.
+ */
+function oneCycle(o: { pctStart: number; divFactor: number; finalDivFactor: number }, base: number, step: number, total: number): number {
+  const initial = base / o.divFactor;
+  const final = initial / o.finalDivFactor;
+  const warmEnd = o.pctStart * total - 1;
+  const lastStep = total - 1;
+  const cos = (from: number, to: number, pct: number) => to + ((from - to) / 2) * (1 + Math.cos(Math.PI * pct));
+  if (step <= warmEnd) return cos(initial, base, warmEnd > 0 ? step / warmEnd : 1);
+  const span = lastStep - warmEnd;
+  return cos(base, final, span > 0 ? (step - warmEnd) / span : 1);
 }

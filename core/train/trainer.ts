@@ -9,6 +9,8 @@ import type { GradientStrategy, RunningCost, Trajectory } from '../gradient.ts';
 import type { Model } from '../model.ts';
 import type { Integrator, SolveStats } from '../ode/types.ts';
 import type { Rng } from '../random.ts';
+import type { System } from '../system.ts';
+import { accelerationBatch, accelerationStep } from './acceleration.ts';
 import { tf } from '../tensor/tf.ts';
 import { disposeBatch, sampleBatch, type Batch } from './batch.ts';
 import type { Dataset } from './data.ts';
@@ -20,6 +22,8 @@ export interface TrainParts {
   integrator: Integrator;
   gradient: GradientStrategy;
   dataset: Dataset;
+  /** The ground truth; needed by the acceleration objective. */
+  system?: System;
   data: DataConfig;
   train: TrainConfig;
   rng: Rng;
@@ -31,6 +35,7 @@ export interface StepReport {
   step: number;
   loss: number;
   lr: number;
+  /** Forward-solve statistics (trajectory objective; the acceleration objective does one evaluation, no solve). */
   forward: SolveStats;
   /** Backward-pass statistics (adjoint only). */
   backward?: SolveStats;
@@ -102,11 +107,36 @@ export function runningCostOf(
   return (_t, x) => tf.div(tf.sum(tf.square(x)), batch(x)) as tf.Scalar;
 }
 
-function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   const norm = Math.sqrt(Object.values(grads).reduce((acc, g) => acc + tf.sum(tf.square(g)).dataSync()[0]!, 0));
   if (!(norm > maxNorm)) return grads;
   const scale = maxNorm / norm;
   return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+}
+
+const NO_SOLVE: SolveStats = { nfe: 1, steps: 0, rejected: 0 };
+
+/** Draw a batch for the configured objective and take one step on it. */
+function oneStep(parts: TrainParts, optimizer: tf.Optimizer, rng: Rng): StepResult {
+  const { train: cfg, data, dataset } = parts;
+  if (cfg.objective.name === 'acceleration') {
+    if (!parts.system?.mechanical || !parts.model.acceleration) {
+      throw new Error("the acceleration objective needs a mechanical system and a model with acceleration()");
+    }
+    const batch = accelerationBatch(parts.system, cfg.objective, rng, data.batchSize);
+    try {
+      return { loss: accelerationStep(parts.model, optimizer, batch, cfg, clipByGlobalNorm), forward: NO_SOLVE };
+    } finally {
+      batch.x.dispose();
+      batch.target.dispose();
+    }
+  }
+  const batch = sampleBatch(rng, dataset.train, dataset.t, data.batchTime, data.batchSize);
+  try {
+    return trainStep(parts, optimizer, batch);
+  } finally {
+    disposeBatch(batch);
+  }
 }
 
 /** Run the training loop. Throws NumericalError on a non-finite loss. */
@@ -120,13 +150,7 @@ export async function train(parts: TrainParts, hooks: TrainHooks = {}): Promise<
       if (reason) return { steps: step, finalLoss, stoppedBy: reason };
       const lr = learningRateAt(cfg.schedule, cfg.lr, step, cfg.steps);
       opt.setLearningRate(lr);
-      const batch = sampleBatch(rng, dataset.train, dataset.t, data.batchTime, data.batchSize);
-      let result: StepResult;
-      try {
-        result = trainStep(parts, opt.optimizer, batch);
-      } finally {
-        disposeBatch(batch);
-      }
+      const result = oneStep(parts, opt.optimizer, rng);
       finalLoss = result.loss;
       if (!Number.isFinite(result.loss)) {
         throw new NumericalError(

@@ -1,0 +1,100 @@
+/**
+ * The evaluation a run of a mechanical system adds after training: the
+ * acceleration error, the energy metric and its drift, and the plots
+ * (see mechanics.ts and mechanics-plots.ts).
+ */
+import type { EvalConfig, TrainConfig } from '../config/experiment.ts';
+import type { Model } from '../model.ts';
+import type { Integrator } from '../ode/types.ts';
+import type { Rng } from '../random.ts';
+import type { System } from '../system.ts';
+import type { Dataset } from '../train/data.ts';
+import { NumericalError } from '../errors.ts';
+import { accelerationPlot, energyPlot, phasePlot, trajectoryPlot } from './mechanics-plots.ts';
+import { accelerationError, energyMetric, modelRollout, truthRollout } from './mechanics.ts';
+
+export interface MechanicsEvalParts {
+  model: Model;
+  system: System;
+  /** The experiment's integrator (the model's rollouts). */
+  integrator: Integrator;
+  /** The float64 ground-truth integrator. */
+  truth: Integrator;
+  dataset: Dataset;
+  eval: EvalConfig;
+  train: TrainConfig;
+  rng: Rng;
+}
+
+/** Box of the acceleration error: the training box of the acceleration objective, else the held-out states' ranges. */
+function accelerationBox(p: MechanicsEvalParts): { q: number[]; qdot: number[] } {
+  if (p.train.objective.name === 'acceleration') return p.train.objective;
+  const n = p.system.mechanical!.coordinates;
+  const { values, dim } = p.dataset.test;
+  const range = (from: number) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < values.length; i += dim) {
+      for (let d = from; d < from + n; d++) {
+        lo = Math.min(lo, values[i + d]!);
+        hi = Math.max(hi, values[i + d]!);
+      }
+    }
+    return hi > lo ? [lo, hi] : [lo - 1, lo + 1];
+  };
+  return { q: range(0), qdot: range(n) };
+}
+
+export interface MechanicsEvalResult {
+  metrics: Record<string, number>;
+  plots: Record<string, Uint8Array>;
+  /** Why a rollout was cut short (its metrics are then +Infinity), if one was. */
+  warnings: string[];
+}
+
+/**
+ * Acceleration error, energy metric and plots. A model whose rollout
+ * diverges (non-finite state, step budget exhausted) is not a failed run:
+ * its rollout metrics are +Infinity and the reason is returned as a warning.
+ */
+export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
+  const n = p.system.mechanical!.coordinates;
+  const warnings: string[] = [];
+  const accel = accelerationError(p.model, p.system, accelerationBox(p), p.rng.fork(), p.eval.accelerationSamples);
+  const rollout = modelRollout(p.model, p.integrator);
+  const metrics: Record<string, number> = { eval_accel_mae: accel.eval_accel_mae, eval_accel_rel: accel.eval_accel_rel };
+  const plots: Record<string, Uint8Array> = {};
+  const energyRng = p.rng.fork();
+  const energy = guarded(warnings, 'energy rollouts', () => energyMetric(p.system, rollout, truthRollout(p.system, p.truth), p.eval, energyRng));
+  if (energy) {
+    Object.assign(metrics, {
+      eval_energy_error_pct: energy.eval_energy_error_pct,
+      eval_energy_drift_pct: energy.eval_energy_drift_pct,
+      eval_energy_scale: energy.eval_energy_scale,
+    });
+  } else {
+    Object.assign(metrics, { eval_energy_error_pct: Infinity, eval_energy_drift_pct: Infinity });
+  }
+  if (!p.eval.plots) return { metrics, plots, warnings };
+  const { test, t } = p.dataset;
+  const truth = Array.from({ length: test.points }, (_, j) => Float64Array.from(test.values.subarray(j * test.dim, (j + 1) * test.dim)));
+  const pred = guarded(warnings, 'plotted rollout', () => rollout([truth[0]!], t)[0]!);
+  if (pred) {
+    plots['plots/trajectory.png'] = trajectoryPlot(t, truth, pred, n);
+    plots['plots/phase.png'] = phasePlot(truth, pred, n);
+  }
+  if (energy) plots['plots/energy.png'] = energyPlot(energy);
+  plots['plots/accelerations.png'] = accelerationPlot(accel.pred, accel.truth, n);
+  return { metrics, plots, warnings };
+}
+
+/** Run `f`; a NumericalError (divergence) becomes a warning and undefined. */
+function guarded<T>(warnings: string[], what: string, f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof NumericalError)) throw e;
+    warnings.push(`${what} diverged: ${e.message}`);
+    return undefined;
+  }
+}
