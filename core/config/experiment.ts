@@ -78,6 +78,10 @@ export const objectiveSchema = s
     acceleration: s.object({
       q: range(0, TWO_PI, 'coordinates q'),
       qdot: range(-10, 10, 'velocities q̇'),
+      velocityWarmup: s
+        .integer({ min: 0 })
+        .default(0)
+        .describe('steps over which the velocity box grows linearly from 10% to all of qdot (a curriculum; 0: none)'),
     }),
   })
   .default({ name: 'trajectory' })

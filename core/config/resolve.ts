@@ -152,6 +152,11 @@ function checkCrossSection(r: ResolvedExperiment): void {
     );
   }
   const objective = r.train.objective;
+  if (r.model.plugin.checkOptions) {
+    const system = instantiateSystem(r.system.plugin, r.system.options);
+    const m = system.mechanical;
+    r.model.plugin.checkOptions(r.model.options as never, { stateDim: system.stateDim, coordinates: m?.coordinates, angles: m?.angles });
+  }
   if (r.model.plugin.requiresMechanical || objective.name === 'acceleration') {
     const system = instantiateSystem(r.system.plugin, r.system.options);
     if (!system.mechanical) {

@@ -27,7 +27,7 @@
  * the tests' independent reference.
  */
 import { tf } from '../tensor/tf.ts';
-import { onHostBackend } from '../tensor/fused-combine.ts';
+import { fusedKernelsEnabled, onHostBackend } from '../tensor/fused-combine.ts';
 import { wrapAngleColumns } from './wrap-tensor.ts';
 import { K, activationSigmoid, type LnnActivation } from './lnn-kernels.ts';
 
@@ -58,7 +58,7 @@ const transposeRows = (...xs: tf.Tensor[]) => run1(K.transposeRows, xs);
 
 /** q̈ [B, n] for states x [B, 2n]: one op with a hand-written gradient on cpu and wasm, composite elsewhere. */
 export function lagrangianAcceleration(x: tf.Tensor, net: LagrangianNet, o: AccelerationOptions): tf.Tensor {
-  if (!onHostBackend()) return compositeLagrangianAcceleration(x, net, o);
+  if (!onHostBackend() || !fusedKernelsEnabled()) return compositeLagrangianAcceleration(x, net, o);
   const D = net.weights.length - 1;
   const params = net.weights.flatMap((w, i) => [w, net.biases[i]!]);
   const op = tf.customGrad((...args: unknown[]) => {

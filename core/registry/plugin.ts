@@ -43,6 +43,11 @@ export interface ModelPlugin<S extends Shape = Shape> extends PluginBase<'model'
    * (needed by train.objective 'acceleration'); checked before work starts.
    */
   providesAcceleration?(options: Infer<ObjectSchema<S>>): boolean;
+  /**
+   * Checks of options that depend on the system (e.g. one entry per state
+   * component), run before work starts; throw a ConfigError naming the path.
+   */
+  checkOptions?(options: Infer<ObjectSchema<S>>, context: Omit<ModelContext, 'seed'>): void;
   create(options: Infer<ObjectSchema<S>>, context: ModelContext): Model;
 }
 

@@ -38,9 +38,21 @@ export function accelerationTargets(system: System, states: readonly Float64Arra
   return { x: tf.tensor2d(xs, [states.length, 2 * n]), target: tf.tensor2d(ys, [states.length, n]) };
 }
 
-/** A fresh batch of the acceleration objective. */
-export function accelerationBatch(system: System, objective: AccelerationObjective, rng: Rng, count: number) {
-  return accelerationTargets(system, sampleStates(system.mechanical!.coordinates, objective, rng, count));
+/**
+ * The objective's state box at (0-based) training step `step`: with
+ * velocityWarmup w > 0 the velocity box is scaled by 0.1 + 0.9·min(1, step/w).
+ */
+export function boxAt(objective: AccelerationObjective, step: number): Pick<AccelerationObjective, 'q' | 'qdot'> {
+  const w = objective.velocityWarmup;
+  if (!w || step >= w) return objective;
+  const f = 0.1 + (0.9 * step) / w;
+  const [v0, v1] = objective.qdot as [number, number];
+  return { q: objective.q, qdot: [v0 * f, v1 * f] };
+}
+
+/** A fresh batch of the acceleration objective at training step `step`. */
+export function accelerationBatch(system: System, objective: AccelerationObjective, rng: Rng, count: number, step = Infinity) {
+  return accelerationTargets(system, sampleStates(system.mechanical!.coordinates, boxAt(objective, step), rng, count));
 }
 
 /** One optimiser step on an acceleration batch; returns the loss before the update. */

@@ -117,13 +117,13 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.
 const NO_SOLVE: SolveStats = { nfe: 1, steps: 0, rejected: 0 };
 
 /** Draw a batch for the configured objective and take one step on it. */
-function oneStep(parts: TrainParts, optimizer: tf.Optimizer, rng: Rng): StepResult {
+function oneStep(parts: TrainParts, optimizer: tf.Optimizer, rng: Rng, step: number): StepResult {
   const { train: cfg, data, dataset } = parts;
   if (cfg.objective.name === 'acceleration') {
     if (!parts.system?.mechanical || !parts.model.acceleration) {
       throw new Error("the acceleration objective needs a mechanical system and a model with acceleration()");
     }
-    const batch = accelerationBatch(parts.system, cfg.objective, rng, data.batchSize);
+    const batch = accelerationBatch(parts.system, cfg.objective, rng, data.batchSize, step);
     try {
       return { loss: accelerationStep(parts.model, optimizer, batch, cfg, clipByGlobalNorm), forward: NO_SOLVE };
     } finally {
@@ -150,7 +150,7 @@ export async function train(parts: TrainParts, hooks: TrainHooks = {}): Promise<
       if (reason) return { steps: step, finalLoss, stoppedBy: reason };
       const lr = learningRateAt(cfg.schedule, cfg.lr, step, cfg.steps);
       opt.setLearningRate(lr);
-      const result = oneStep(parts, opt.optimizer, rng);
+      const result = oneStep(parts, opt.optimizer, rng, step);
       finalLoss = result.loss;
       if (!Number.isFinite(result.loss)) {
         throw new NumericalError(

@@ -7,7 +7,7 @@
  * the network, not nested autodiff (core/physics/lagrangian-accel.ts); a
  * near-singular ∇q̇∇q̇ᵀL is damped and counted (metric lnn_damped_fraction).
  */
-import { definePlugin, s, Rng, tf } from '../../core/index.ts';
+import { ConfigError, definePlugin, s, Rng, tf } from '../../core/index.ts';
 import { DenseStack } from '../../core/nn/dense.ts';
 import { INITS, cranmerInit, initSchema } from '../../core/nn/init.ts';
 import { lagrangianAcceleration } from '../../core/physics/lagrangian-accel.ts';
@@ -28,11 +28,21 @@ export default definePlugin({
       .enum(['cranmer', ...INITS] as const)
       .default('cranmer')
       .describe(`'cranmer': Cranmer et al.'s initialisation for LNNs; otherwise as ${initSchema.info().description ?? 'the mlp'}`),
+    inputScale: s
+      .array(s.number({ gt: 0 }))
+      .optional()
+      .describe('fixed factors applied to (q, q̇) before the network (one per state component), e.g. 1/(velocity range) to bring fast velocities to order 1'),
     damping: s
       .number({ gt: 0, max: 0.1 })
       .default(1e-5)
       .describe('ε: eigen-directions of the velocity Hessian below about ε·‖H‖ are damped (Tikhonov) instead of inverted'),
   }),
+  checkOptions(o, ctx) {
+    const n = ctx.coordinates ?? 0;
+    if (o.inputScale && o.inputScale.length !== 2 * n) {
+      throw new ConfigError('model.inputScale', `model.inputScale must have ${2 * n} entries (one per state component), got ${o.inputScale.length}`);
+    }
+  },
   create(o, ctx) {
     const n = ctx.coordinates;
     if (!n) throw new Error("model 'lnn' needs a mechanical system (generalised coordinates)");
@@ -46,8 +56,11 @@ export default definePlugin({
     });
     const { id, counter } = newSolveCounter();
     const angles = ctx.angles ?? [];
+    // Scaling the inputs is scaling the rows of the first (linear) layer: L(x ⊙ s) has weights diag(s) W₀.
+    const scale = o.inputScale ? tf.keep(tf.tensor2d(o.inputScale, [2 * n, 1])) : undefined;
+    const weights = () => (scale ? [tf.mul(net.weights[0]!, scale), ...net.weights.slice(1)] : net.weights);
     const acceleration = (x: tf.Tensor) =>
-      lagrangianAcceleration(x, { weights: net.weights, biases: net.biases, activation: o.activation }, { n, angles, damping: o.damping, counter: id });
+      lagrangianAcceleration(x, { weights: weights(), biases: net.biases, activation: o.activation }, { n, angles, damping: o.damping, counter: id });
     return {
       variables: net.variables,
       acceleration,
@@ -60,6 +73,7 @@ export default definePlugin({
       getWeights: () => net.getWeights(''),
       setWeights: (w) => net.setWeights(w, ''),
       dispose: () => {
+        scale?.dispose();
         net.dispose();
         releaseSolveCounter(id);
       },

@@ -7,6 +7,7 @@
  */
 import { backendSuite } from './backend.ts';
 import { integratorsSuite } from './integrators.ts';
+import { lnnSuite } from './lnn.ts';
 import { memorySuite } from './memory.ts';
 import { spiralSuite } from './spiral.ts';
 
@@ -47,5 +48,6 @@ export const suites: Record<string, Suite> = {
   [backendSuite.name]: backendSuite,
   [integratorsSuite.name]: integratorsSuite,
   [memorySuite.name]: memorySuite,
+  [lnnSuite.name]: lnnSuite,
   [spiralSuite.name]: spiralSuite,
 };

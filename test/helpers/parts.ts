@@ -9,12 +9,18 @@ export function buildParts(r: ResolvedExperiment, seed = r.seed) {
   const truthPlugin = registry.get('integrator', 'dopri8');
   const truth = truthPlugin.create(truthPlugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data') as never);
   const dataset = generateDataset(system, truth, r.data, root.fork());
-  const model = r.model.plugin.create(r.model.options as never, { stateDim: system.stateDim, seed: root.uint32() });
+  const model = r.model.plugin.create(r.model.options as never, {
+    stateDim: system.stateDim,
+    coordinates: system.mechanical?.coordinates,
+    angles: system.mechanical?.angles,
+    seed: root.uint32(),
+  });
   return {
     model,
     integrator: r.integrator.plugin.create(r.integrator.options as never),
     gradient: r.gradient.plugin.create(r.gradient.options as never, gradientContext(registry, { name: r.integrator.name, options: r.integrator.options })),
     dataset,
+    system,
     data: r.data,
     train: r.train,
     rng: root.fork(),

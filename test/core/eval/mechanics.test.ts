@@ -1,0 +1,59 @@
+// Cranmer et al.'s energy metric and the mechanical evaluation: about 0 on the
+// true dynamics, large on wrong dynamics, and valid PNG plots.
+import test from 'ava';
+import { createRegistry, initBackend, Rng } from 'odelab';
+import { instantiateSystem } from '../../../core/physics/instantiate.ts';
+import { energyMetric, energyStarts, potentialScale, truthRollout } from '../../../core/eval/mechanics.ts';
+import { energyPlot } from '../../../core/eval/mechanics-plots.ts';
+import { decodePng } from '../../../core/eval/plot/index.ts';
+
+const registry = createRegistry();
+const system = (name: string, options: Record<string, unknown> = {}) => {
+  const p = registry.get('system', name);
+  return instantiateSystem(p, p.options.parse(options, 'system'));
+};
+const truth = () => {
+  const p = registry.get('integrator', 'dopri8');
+  return p.create(p.options.parse({ rtol: 1e-10, atol: 1e-12 }, 'integrator') as never);
+};
+const cfg = { energyStarts: 6, energyMaxVelocity: 0.1, energyTime: 20, energyFrames: 200 };
+
+test.before(async () => {
+  await initBackend('cpu');
+});
+
+test('the energy metric of the true dynamics is about 0, and its scale is max|V| = 29.4 for the double pendulum', (t) => {
+  const dp = system('double-pendulum');
+  const r = energyMetric(dp, truthRollout(dp, truth()), truthRollout(dp, truth()), cfg, new Rng(1));
+  t.true(r.eval_energy_error_pct < 1e-6, `${r.eval_energy_error_pct}`);
+  t.true(r.eval_energy_drift_pct < 1e-6);
+  t.true(Math.abs(r.eval_energy_scale - 29.4) < 0.3, `${r.eval_energy_scale}`);
+  t.is(r.t.length, 200);
+  t.is(r.predicted.length, 6);
+});
+
+test('wrong dynamics give a large energy error', (t) => {
+  const dp = system('double-pendulum');
+  const wrong = system('double-pendulum', { g: 12 });
+  const r = energyMetric(dp, truthRollout(wrong, truth()), truthRollout(dp, truth()), cfg, new Rng(1));
+  t.true(r.eval_energy_error_pct > 1, `${r.eval_energy_error_pct}`);
+});
+
+test('energy starts: random angles in [0, 2π), velocities in [0, energyMaxVelocity)', (t) => {
+  const starts = energyStarts(system('double-pendulum'), { energyStarts: 200, energyMaxVelocity: 0.1 }, new Rng(3));
+  t.true(starts.every((x) => x[0]! >= 0 && x[0]! < 2 * Math.PI && x[2]! >= 0 && x[2]! < 0.1 && x[3]! >= 0 && x[3]! < 0.1));
+  const spread = Math.max(...starts.map((x) => x[1]!)) - Math.min(...starts.map((x) => x[1]!));
+  t.true(spread > 5);
+});
+
+test('potential scale without angles comes from the given states', (t) => {
+  const ho = system('harmonic-oscillator');
+  t.is(potentialScale(ho, [Float64Array.of(2, 0), Float64Array.of(-1, 3)], new Rng(1)), 2);
+});
+
+test('the energy plot is a valid PNG', (t) => {
+  const dp = system('double-pendulum');
+  const r = energyMetric(dp, truthRollout(dp, truth()), truthRollout(dp, truth()), { ...cfg, energyStarts: 2 }, new Rng(1));
+  const img = decodePng(energyPlot(r));
+  t.true(img.width > 100 && img.height > 100);
+});
