@@ -67,7 +67,7 @@ export function lagrangianAcceleration(x: tf.Tensor, net: LagrangianNet, o: Acce
     const W = wb.filter((_, i) => i % 2 === 0);
     const b = wb.filter((_, i) => i % 2 === 1);
     const f = forward(xIn!, W, b, D, net.activation, o);
-    save([xIn!, f.xw, ...f.sig, ...f.a, ...f.s, ...f.t, ...f.P, ...f.S, ...f.delta, ...f.gbar, ...f.c, f.G, f.grad, ...W]);
+    save([xIn!, f.xw, ...f.sig, ...f.a, ...f.s, ...f.t, ...f.P, ...f.S, ...f.delta, ...f.gbar, ...f.c, f.G, f.grad, ...W, ...f.WT]);
     return {
       value: f.acc,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, unpack(saved, D), D, net.activation, o),
@@ -95,12 +95,15 @@ interface Sweep {
   G: tf.Tensor;
   grad: tf.Tensor;
   W: tf.Tensor[];
+  /** W_ℓᵀ for the hidden layers, transposed once per step. */
+  WT: tf.Tensor[];
 }
 
 function forward(x: tf.Tensor, W: tf.Tensor[], b: tf.Tensor[], D: number, activation: LnnActivation, o: AccelerationOptions) {
   const batch = x.shape[0]!;
   const E = o.n + 1;
-  const xw = wrapAngleColumns(x, o.angles);
+  const xw = o.angles.some(Boolean) ? run1(K.wrap, [x], { angles: o.angles.map(Number) }) : x;
+  const WT = W.slice(0, D).map((w) => transposeRows(w));
   const sig: tf.Tensor[] = [];
   const a: tf.Tensor[] = [];
   const s: tf.Tensor[] = [];
@@ -110,7 +113,7 @@ function forward(x: tf.Tensor, W: tf.Tensor[], b: tf.Tensor[], D: number, activa
   let prev = xw;
   for (let l = 0; l < D; l++) {
     const h = W[l]!.shape[1]!;
-    const z = tf.add(tf.matMul(prev, W[l]!), b[l]!);
+    const z = tf.fused.matMul({ a: prev as tf.Tensor2D, b: W[l]! as tf.Tensor2D, bias: b[l]! });
     sig.push(activationSigmoid(z, activation));
     const [sl, tl, al] = runN(K.act, [z, sig[l]!], { activation, value: l < D - 1 });
     s.push(sl!);
@@ -130,12 +133,12 @@ function forward(x: tf.Tensor, W: tf.Tensor[], b: tf.Tensor[], D: number, activa
     const [dl, cl] = runN(K.chain, [g, s[l]!, t[l]!]);
     delta[l] = dl!;
     c[l] = cl!;
-    g = tf.matMul(dl!, transposeRows(W[l]!));
+    g = tf.matMul(dl!, WT[l]!);
     if (l === 0) grad = g;
   }
   const G = run1(K.gram, [...P, ...c], { n: o.n, layers: D });
   const acc = run1(K.solve, [G, grad], { n: o.n, damping: o.damping, counter: o.counter });
-  return { acc, x, xw, sig, a, s, t, P, S, delta, gbar, c, G, grad };
+  return { acc, x, xw, sig, a, s, t, P, S, delta, gbar, c, G, grad, WT };
 }
 
 function unpack(saved: tf.Tensor[], D: number): Sweep {
@@ -153,13 +156,14 @@ function unpack(saved: tf.Tensor[], D: number): Sweep {
   const c = take(D);
   const [G, grad] = take(2);
   const W = take(D + 1);
-  return { x: x!, xw: xw!, sig, a, s, t, P, S, delta, gbar, c, G: G!, grad: grad!, W };
+  const WT = take(D);
+  return { x: x!, xw: xw!, sig, a, s, t, P, S, delta, gbar, c, G: G!, grad: grad!, W, WT };
 }
 
 function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation, o: AccelerationOptions): tf.Tensor[] {
   const batch = f.x.shape[0]!;
   const E = o.n + 1;
-  const { W } = f;
+  const { W, WT } = f;
   const [dG, dgrad] = runN(K.solveGrad, [dy, f.G, f.grad], { n: o.n, damping: o.damping, counter: 0 });
   const gramGrads = runN(K.gramGrad, [dG!, ...f.P, ...f.c], { n: o.n, layers: D });
   const dP = gramGrads.slice(0, D);
@@ -172,8 +176,6 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
 
   // The reverse chain, bottom-up: ∇ₓL = δ_0 W_0ᵀ, ḡ_ℓ = δ_{ℓ+1} W_{ℓ+1}ᵀ.
   let ddelta = tf.matMul(dgrad!, W[0]!);
-  X[0]!.push(dgrad!);
-  Y[0]!.push(f.delta[0]!);
   let dW_out!: tf.Tensor;
   for (let l = 0; l < D; l++) {
     const [dg, dsl, dtl] = runN(K.chainGrad, [ddelta, dc[l]!, f.s[l]!, f.t[l]!, f.gbar[l]!]);
@@ -189,39 +191,37 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
   }
 
   // The forward-mode directions, top-down: P_ℓ = S_{ℓ-1} W_ℓ, S_ℓ = P_ℓ ⊙ φ'(z_ℓ).
-  let dW0dir!: tf.Tensor;
-  let dxdir!: tf.Tensor;
-  for (let l = D - 1; l >= 0; l--) {
-    const dPl = dP[l]!;
-    if (l >= 1) {
-      const flat = tf.reshape(dPl, [batch * E, -1]);
-      const dS = tf.reshape(tf.matMul(flat, transposeRows(W[l]!)), f.S[l - 1]!.shape);
-      X[l]!.push(f.S[l - 1]!);
-      Y[l]!.push(flat);
-      [dP[l - 1], ds[l - 1]] = runN(K.scaleGrad, [dS, f.P[l - 1]!, f.s[l - 1]!, dP[l - 1]!, ds[l - 1]!]) as [tf.Tensor, tf.Tensor];
-    } else {
-      [dW0dir, dxdir] = runN(K.directionsGrad, [dPl, W[0]!, f.xw], { n: o.n }) as [tf.Tensor, tf.Tensor];
-    }
+  for (let l = D - 1; l >= 1; l--) {
+    const flat = tf.reshape(dP[l]!, [batch * E, -1]);
+    const dS = tf.reshape(tf.matMul(flat, WT[l]!), f.S[l - 1]!.shape);
+    X[l]!.push(f.S[l - 1]!);
+    Y[l]!.push(flat);
+    [dP[l - 1], ds[l - 1]] = runN(K.scaleGrad, [dS, f.P[l - 1]!, f.s[l - 1]!, dP[l - 1]!, ds[l - 1]!]) as [tf.Tensor, tf.Tensor];
   }
 
   // The values, top-down: z_ℓ = a_{ℓ-1} W_ℓ + b_ℓ.
   const db: tf.Tensor[] = new Array(D);
   let da: tf.Tensor | undefined;
-  let dx!: tf.Tensor;
+  let dz0!: tf.Tensor;
   for (let l = D - 1; l >= 0; l--) {
     const dz = run1(K.actGrad, da ? [f.sig[l]!, ds[l]!, dt[l]!, da] : [f.sig[l]!, ds[l]!, dt[l]!], { activation });
     db[l] = tf.sum(dz, 0);
-    X[l]!.push(l === 0 ? f.xw : f.a[l - 1]!);
-    Y[l]!.push(dz);
-    const back = tf.matMul(dz, transposeRows(W[l]!));
-    if (l > 0) da = back;
-    else dx = tf.add(back, dxdir);
+    if (l > 0) {
+      X[l]!.push(f.a[l - 1]!);
+      Y[l]!.push(dz);
+      da = tf.matMul(dz, WT[l]!);
+    } else {
+      dz0 = dz;
+    }
   }
 
+  // The first layer in one pass: its weights' gradient from the value (xwᵀ dz₀), the reverse chain
+  // (d∇Lᵀ δ₀) and the directions; the state's gradient dz₀ W₀ᵀ plus the velocity direction's.
+  const [dW0, dx] = runN(K.firstLayerGrad, [dP[0]!, W[0]!, f.xw, dz0, dgrad!, f.delta[0]!], { n: o.n }) as [tf.Tensor, tf.Tensor];
   const dW = W.slice(0, D).map((w, l) => {
+    if (l === 0) return dW0;
     const rows = Y[l]!.map((y) => tf.reshape(y, [-1, w.shape[1]!]));
-    const prod = tf.matMul(transposeRows(...X[l]!.map((x) => tf.reshape(x, [-1, w.shape[0]!]))), rows.length === 1 ? rows[0]! : tf.concat(rows, 0));
-    return l === 0 ? tf.add(prod, dW0dir) : prod;
+    return tf.matMul(transposeRows(...X[l]!.map((x) => tf.reshape(x, [-1, w.shape[0]!]))), rows.length === 1 ? rows[0]! : tf.concat(rows, 0));
   });
   const grads: tf.Tensor[] = [dx];
   for (let l = 0; l < D; l++) grads.push(dW[l]!, db[l]!);

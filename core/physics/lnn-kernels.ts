@@ -23,7 +23,6 @@ export const K = {
   chain: 'OdelabLnnChain',
   chainGrad: 'OdelabLnnChainGrad',
   directions: 'OdelabLnnDirections',
-  directionsGrad: 'OdelabLnnDirectionsGrad',
   scale: 'OdelabLnnScale',
   scaleGrad: 'OdelabLnnScaleGrad',
   gram: 'OdelabLnnGram',
@@ -31,6 +30,8 @@ export const K = {
   solve: 'OdelabLnnSolve',
   solveGrad: 'OdelabLnnSolveGrad',
   transposeRows: 'OdelabTransposeRows',
+  wrap: 'OdelabLnnWrap',
+  firstLayerGrad: 'OdelabLnnFirstLayerGrad',
 } as const;
 
 const positional = (inputs: Record<string, unknown>) => Object.keys(inputs).map((k) => inputs[k]) as never[];
@@ -172,37 +173,64 @@ registerHostKernel<DirAttrs>(K.directions, {
   },
 });
 
-// [dP1, W1, x] → [dW1 [2n, h], dx [B, 2n]]
-registerHostKernel<DirAttrs>(K.directionsGrad, {
+// ---- the first layer's gradients in one pass ----
+
+// [dP1 [B, E, h], W1 [2n, h], x [B, 2n], dz1 [B, h], d∇L [B, 2n], δ1 [B, h]] →
+// [dW1 = xᵀ dz1 + d∇Lᵀ δ1 + (directions), dx = dz1 W1ᵀ + (velocity direction)]
+registerHostKernel<DirAttrs>(K.firstLayerGrad, {
   operands: positional,
   outputShapes: (ops) => [ops[1]!.shape, ops[2]!.shape],
-  compute([dp, w, x], [dw, dx], ops, { n }) {
+  compute([dp, w, x, dz, dgrad, delta], [dw, dx], ops, { n }) {
     const h = ops[1]!.shape[1]!;
+    const d = 2 * n;
     const batch = ops[2]!.shape[0]!;
     const E = n + 1;
     dw!.fill(0);
-    dx!.fill(0);
     for (let b = 0; b < batch; b++) {
-      const base = b * E * h;
-      for (let i = 0; i < n; i++) {
-        const src = base + i * h;
-        const dst = (n + i) * h;
-        for (let k = 0; k < h; k++) dw![dst + k] += dp![src + k]!;
+      const xb = b * d;
+      const hb = b * h;
+      const pb = b * E * h;
+      const v = pb + n * h;
+      for (let i = 0; i < d; i++) {
+        const row = i * h;
+        const xi = x![xb + i]!;
+        const gi = dgrad![xb + i]!;
+        // Rows n + j get the velocity unit directions' cotangents; rows j < n the direction (q̇, 0)'s, times q̇_j.
+        const dirScale = i < n ? x![xb + n + i]! : 1;
+        const dirBase = i < n ? v : pb + (i - n) * h;
+        let back = 0;
+        for (let k = 0; k < h; k++) {
+          const dzk = dz![hb + k]!;
+          dw![row + k] += xi * dzk + gi * delta![hb + k]! + dirScale * dp![dirBase + k]!;
+          back += w![row + k]! * dzk;
+        }
+        dx![xb + i] = back;
       }
-      const v = base + n * h;
+      // The direction (q̇, 0) = Σⱼ q̇ⱼ W1[j] also depends on q̇.
       for (let j = 0; j < n; j++) {
-        const qd = x![b * 2 * n + n + j]!;
         const row = j * h;
         let acc = 0;
-        for (let k = 0; k < h; k++) {
-          dw![row + k] += qd * dp![v + k]!;
-          acc += w![row + k]! * dp![v + k]!;
-        }
-        dx![b * 2 * n + n + j] = acc;
+        for (let k = 0; k < h; k++) acc += w![row + k]! * dp![v + k]!;
+        dx![xb + n + j] += acc;
       }
     }
   },
   multiOutput: true,
+});
+
+// ---- angle wrapping to [-π, π) (the identity to first order: no gradient kernel) ----
+
+registerHostKernel<{ angles: number[] }>(K.wrap, {
+  operands: positional,
+  outputShapes: (ops) => [ops[0]!.shape],
+  compute([x], [out], ops, { angles }) {
+    const d = ops[0]!.shape[1]!;
+    const twoPi = 2 * Math.PI;
+    for (let i = 0; i < x!.length; i++) {
+      const v = x![i]!;
+      out![i] = angles[i % d] ? v - twoPi * Math.floor((v + Math.PI) / twoPi) : v;
+    }
+  },
 });
 
 // ---- scaling directions by φ'(z): S = P ⊙ φ' (broadcast over E) ----

@@ -31,7 +31,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
     const afterFused = tf.memory().numTensors;
     const plain = run(false);
     t.is(afterFused - before, tf.memory().numTensors - afterFused);
-    fused.forEach((x, i) => t.true(Math.abs(x - plain[i]!) < 1e-6, `${i}: ${x} vs ${plain[i]}`));
+    // Equal up to float32 rounding (tfjs rounds each intermediate; the kernel only the results).
+    fused.forEach((x, i) => t.true(Math.abs(x - plain[i]!) < 1e-5 * Math.max(1, Math.abs(x)), `${i}: ${x} vs ${plain[i]}`));
     t.notDeepEqual(fused, init);
   });
 }
