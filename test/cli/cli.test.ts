@@ -135,3 +135,27 @@ test('an experiment that lists a plugin module runs with it', async (t) => {
   t.is(r.code, 0, r.stderr);
   t.is((JSON.parse(r.stdout) as RunSummary).params['system.name'], 'free-particle');
 });
+
+test('an LNN run logs the mechanical metrics, the solve counters and four PNG plots', async (t) => {
+  const uri = store();
+  const r = await odelab(['run', 'test/fixtures/experiments/lnn-tiny.ts', '--json', '--quiet', '--tracking-uri', uri, '--backend', 'wasm']);
+  t.is(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as RunSummary;
+  t.is(summary.status, 'FINISHED');
+  for (const k of ['eval_accel_mae', 'eval_accel_rel', 'eval_energy_error_pct', 'eval_energy_drift_pct', 'eval_energy_scale', 'lnn_damped_fraction']) {
+    t.true(Number.isFinite(summary.metrics[k]), k);
+  }
+  t.is(summary.metrics.lnn_solves! > 0, true);
+  t.is(summary.params['train.objective.name'], 'acceleration');
+  const artifacts = new URL(summary.artifactUri).pathname;
+  for (const png of ['trajectory', 'phase', 'energy', 'accelerations']) {
+    t.true(existsSync(join(artifacts, 'plots', `${png}.png`)), png);
+  }
+  t.true(existsSync(join(artifacts, 'model', 'weights.json')));
+});
+
+test('the acceleration objective with a model that cannot predict accelerations exits 2 before any work', async (t) => {
+  const r = await odelab(['run', 'test/fixtures/experiments/lnn-tiny.ts', '--set', 'model={"name":"mlp"}', '--tracking-uri', store()]);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /train\.objective\.name: 'acceleration' needs a model that predicts accelerations.*model\.output = 'acceleration'/);
+});
