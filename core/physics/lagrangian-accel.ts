@@ -30,6 +30,7 @@ import { tf } from '../tensor/tf.ts';
 import { fusedKernelsEnabled, onHostBackend } from '../tensor/fused-combine.ts';
 import { wrapAngleColumns } from './wrap-tensor.ts';
 import { K, activationSigmoid, type LnnActivation } from './lnn-kernels.ts';
+import './lnn-solve-kernels.ts';
 
 /** The network of L: hidden layers W_ℓ [h_{ℓ-1}, h_ℓ], b_ℓ, then the output layer [h_D, 1], [1]. */
 export interface LagrangianNet {

@@ -11,7 +11,8 @@ import { ConfigError, definePlugin, s, Rng, tf } from '../../core/index.ts';
 import { DenseStack } from '../../core/nn/dense.ts';
 import { INITS, cranmerInit, initSchema } from '../../core/nn/init.ts';
 import { lagrangianAcceleration } from '../../core/physics/lagrangian-accel.ts';
-import { LNN_ACTIVATIONS, newSolveCounter, releaseSolveCounter } from '../../core/physics/lnn-kernels.ts';
+import { LNN_ACTIVATIONS } from '../../core/physics/lnn-kernels.ts';
+import { newSolveCounter, releaseSolveCounter } from '../../core/physics/lnn-solve-kernels.ts';
 
 let instances = 0;
 

@@ -7,7 +7,8 @@ import { tf } from '../../../core/tensor/tf.ts';
 import { initBackend } from '../../../core/tensor/backend.ts';
 import { Rng } from '../../../core/random.ts';
 import { compositeLagrangianAcceleration, lagrangianAcceleration, type LagrangianNet } from '../../../core/physics/lagrangian-accel.ts';
-import { newSolveCounter, releaseSolveCounter, type LnnActivation } from '../../../core/physics/lnn-kernels.ts';
+import { type LnnActivation } from '../../../core/physics/lnn-kernels.ts';
+import { newSolveCounter, releaseSolveCounter } from '../../../core/physics/lnn-solve-kernels.ts';
 import { symmetricEigen } from '../../../core/physics/linalg-small.ts';
 import { Dual } from '../../../core/physics/dual.ts';
 
