@@ -19,9 +19,10 @@ export default defineExperiment({
   integrator: { name: 'rk4', step: 0.005 },
   data: { testTrajectories: 4, timeSpan: 10, points: 201, batchSize: 256 },
   train: {
-    objective: { name: 'acceleration', q: [0, 2 * Math.PI], qdot: [-10, 10], velocityWarmup: 20_000 },
+    objective: { name: 'acceleration', q: [0, 2 * Math.PI], qdot: [-10, 10], velocityWarmup: 25_000 },
     steps: 55_000,
-    lr: 3e-3,
+    lr: 1e-3,
+    clipNorm: 100,
     optimizer: { name: 'adam' },
     schedule: { name: 'one-cycle', pctStart: 0.05, divFactor: 3, finalDivFactor: 1000 },
     loss: 'l1',

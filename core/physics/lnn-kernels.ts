@@ -184,7 +184,8 @@ registerHostKernel<DirAttrs>(K.firstLayerGrad, {
     const d = 2 * n;
     const batch = ops[2]!.shape[0]!;
     const E = n + 1;
-    dw!.fill(0);
+    // Accumulate in float64: a read-modify-write of float32 costs a conversion every time.
+    const acc = new Float64Array(d * h);
     for (let b = 0; b < batch; b++) {
       const xb = b * d;
       const hb = b * h;
@@ -200,7 +201,7 @@ registerHostKernel<DirAttrs>(K.firstLayerGrad, {
         let back = 0;
         for (let k = 0; k < h; k++) {
           const dzk = dz![hb + k]!;
-          dw![row + k] += xi * dzk + gi * delta![hb + k]! + dirScale * dp![dirBase + k]!;
+          acc[row + k] += xi * dzk + gi * delta![hb + k]! + dirScale * dp![dirBase + k]!;
           back += w![row + k]! * dzk;
         }
         dx![xb + i] = back;
@@ -208,11 +209,12 @@ registerHostKernel<DirAttrs>(K.firstLayerGrad, {
       // The direction (q̇, 0) = Σⱼ q̇ⱼ W1[j] also depends on q̇.
       for (let j = 0; j < n; j++) {
         const row = j * h;
-        let acc = 0;
-        for (let k = 0; k < h; k++) acc += w![row + k]! * dp![v + k]!;
-        dx![xb + n + j] += acc;
+        let sum = 0;
+        for (let k = 0; k < h; k++) sum += w![row + k]! * dp![v + k]!;
+        dx![xb + n + j] += sum;
       }
     }
+    dw!.set(acc);
   },
   multiOutput: true,
 });
@@ -255,17 +257,19 @@ registerHostKernel<object>(K.scaleGrad, {
   outputShapes: (ops) => [ops[0]!.shape, ops[2]!.shape],
   compute([dS, p, s, dp0, ds0], [dp, ds], ops) {
     const [batch, E, h] = ops[0]!.shape as [number, number, number];
-    ds!.set(ds0!);
+    const acc = new Float64Array(h);
     for (let b = 0; b < batch; b++) {
       const sb = b * h;
+      for (let k = 0; k < h; k++) acc[k] = ds0![sb + k]!;
       for (let e = 0; e < E; e++) {
         const o = (b * E + e) * h;
         for (let k = 0; k < h; k++) {
           const d = dS![o + k]!;
           dp![o + k] = dp0![o + k]! + d * s![sb + k]!;
-          ds![sb + k] += d * p![o + k]!;
+          acc[k] += d * p![o + k]!;
         }
       }
+      for (let k = 0; k < h; k++) ds![sb + k] = acc[k]!;
     }
   },
   multiOutput: true,
