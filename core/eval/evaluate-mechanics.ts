@@ -70,6 +70,9 @@ export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
     Object.assign(metrics, {
       eval_energy_error_pct: energy.eval_energy_error_pct,
       eval_energy_drift_pct: energy.eval_energy_drift_pct,
+      eval_energy_diverged: energy.eval_energy_diverged,
+      eval_energy_error_finite_pct: energy.eval_energy_error_finite_pct,
+      eval_energy_error_median_pct: energy.eval_energy_error_median_pct,
       eval_energy_scale: energy.eval_energy_scale,
     });
   } else {

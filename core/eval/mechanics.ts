@@ -107,6 +107,12 @@ export function potentialScale(system: System, states: readonly Float64Array[], 
 export interface EnergyResult {
   eval_energy_error_pct: number;
   eval_energy_drift_pct: number;
+  /** Starts whose predicted energy became non-finite (the model's rollout blew up); the means above are then +Infinity. */
+  eval_energy_diverged: number;
+  /** The final-time error averaged over the starts that stayed finite (NaN if none did). */
+  eval_energy_error_finite_pct: number;
+  /** The median over the starts of the final-time error (a diverged start counts as +Infinity). */
+  eval_energy_error_median_pct: number;
   /** max|V| used as the scale. */
   eval_energy_scale: number;
   t: number[];
@@ -132,17 +138,24 @@ export function energyMetric(
   const truthE = trueStates.map(energy);
   const predE = predStates.map(energy);
   const scale = potentialScale(system, trueStates.flat(), rng) || 1;
-  let final = 0;
   let drift = 0;
   const last = t.length - 1;
-  predE.forEach((e, k) => {
-    final += Math.abs(e[last]! - truthE[k]![last]!);
+  const finals = predE.map((e, k) => {
     for (let p = 0; p < t.length; p++) drift += Math.abs(e[p]! - truthE[k]![p]!);
+    const err = Math.abs(e[last]! - truthE[k]![last]!);
+    return Number.isFinite(err) && e.every(Number.isFinite) ? err : Infinity;
   });
   const pct = (v: number) => (Number.isFinite(v) ? (100 * v) / scale : Infinity);
+  const finite = finals.filter(Number.isFinite);
+  const sorted = [...finals].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return {
-    eval_energy_error_pct: pct(final / starts.length),
+    eval_energy_error_pct: pct(finals.reduce((a, b) => a + b, 0) / starts.length),
     eval_energy_drift_pct: pct(drift / (starts.length * t.length)),
+    eval_energy_diverged: finals.length - finite.length,
+    eval_energy_error_finite_pct: finite.length ? pct(finite.reduce((a, b) => a + b, 0) / finite.length) : NaN,
+    eval_energy_error_median_pct: pct(median),
     eval_energy_scale: scale,
     t,
     predicted: predE,

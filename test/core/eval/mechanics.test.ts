@@ -57,3 +57,16 @@ test('the energy plot is a valid PNG', (t) => {
   const img = decodePng(energyPlot(r));
   t.true(img.width > 100 && img.height > 100);
 });
+
+test('a start whose rollout blows up is counted; the finite mean and the median leave it out', (t) => {
+  const dp = system('double-pendulum');
+  const good = truthRollout(dp, truth());
+  // The true dynamics, except that the second start's states become NaN from frame 50 on.
+  const broken = (starts: readonly Float64Array[], times: readonly number[]) =>
+    good(starts, times).map((xs, k) => (k === 1 ? xs.map((x, p) => (p >= 50 ? x.map(() => NaN) : x)) : xs));
+  const r = energyMetric(dp, broken, good, { ...cfg, energyStarts: 5 }, new Rng(1));
+  t.is(r.eval_energy_diverged, 1);
+  t.is(r.eval_energy_error_pct, Infinity);
+  t.true(r.eval_energy_error_finite_pct < 1e-6);
+  t.true(r.eval_energy_error_median_pct < 1e-6);
+});
