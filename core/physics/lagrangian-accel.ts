@@ -179,7 +179,7 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
   let ddelta = tf.matMul(dgrad!, W[0]!);
   let dW_out!: tf.Tensor;
   for (let l = 0; l < D; l++) {
-    const [dg, dsl, dtl] = runN(K.chainGrad, [ddelta, dc[l]!, f.s[l]!, f.t[l]!, f.gbar[l]!]);
+    const [dg, dsl, dtl, dgSum] = runN(K.chainGrad, [ddelta, dc[l]!, f.s[l]!, f.t[l]!, f.gbar[l]!]);
     ds[l] = dsl!;
     dt[l] = dtl!;
     if (l < D - 1) {
@@ -187,7 +187,7 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
       X[l + 1]!.push(dg!);
       Y[l + 1]!.push(f.delta[l + 1]!);
     } else {
-      dW_out = tf.reshape(tf.sum(dg!, 0), W[D]!.shape);
+      dW_out = tf.reshape(dgSum!, W[D]!.shape);
     }
   }
 
@@ -205,8 +205,8 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
   let da: tf.Tensor | undefined;
   let dz0!: tf.Tensor;
   for (let l = D - 1; l >= 0; l--) {
-    const dz = run1(K.actGrad, da ? [f.sig[l]!, ds[l]!, dt[l]!, da] : [f.sig[l]!, ds[l]!, dt[l]!], { activation });
-    db[l] = tf.sum(dz, 0);
+    const [dz, dbl] = runN(K.actGrad, da ? [f.sig[l]!, ds[l]!, dt[l]!, da] : [f.sig[l]!, ds[l]!, dt[l]!], { activation }) as [tf.Tensor, tf.Tensor];
+    db[l] = dbl;
     if (l > 0) {
       X[l]!.push(f.a[l - 1]!);
       Y[l]!.push(dz);

@@ -83,12 +83,14 @@ registerHostKernel<ActKernelAttrs>(K.act, {
   multiOutput: true,
 });
 
-// [σ, dφ', dφ'', dφ (optional)] → dz = dφ'·φ'' + dφ''·φ''' + dφ·φ'
+// [σ, dφ', dφ'', dφ (optional)] → [dz = dφ'·φ'' + dφ''·φ''' + dφ·φ', Σ_b dz (the bias gradient)]
 registerHostKernel<ActAttrs>(K.actGrad, {
   operands: positional,
-  outputShapes: (ops) => [ops[0]!.shape],
-  compute([sig, ds, dt, da], [dz], _ops, { activation }) {
+  outputShapes: (ops) => [ops[0]!.shape, [ops[0]!.shape[1]!]],
+  compute([sig, ds, dt, da], [dz, db], ops, { activation }) {
     const len = sig!.length;
+    const h = ops[0]!.shape[1]!;
+    const sums = new Float64Array(h);
     for (let i = 0; i < len; i++) {
       let d1: number, d2: number, d3: number;
       if (activation === 'softplus') {
@@ -102,9 +104,13 @@ registerHostKernel<ActAttrs>(K.actGrad, {
         d2 = -2 * t * d1;
         d3 = d1 * (6 * t * t - 2);
       }
-      dz![i] = ds![i]! * d2 + dt![i]! * d3 + (da ? da[i]! * d1 : 0);
+      const v = ds![i]! * d2 + dt![i]! * d3 + (da ? da[i]! * d1 : 0);
+      dz![i] = v;
+      sums[i % h] += v;
     }
+    db!.set(sums);
   },
+  multiOutput: true,
 });
 
 /** The sigmoid the activation kernels take: σ(z) for softplus, σ(2z) for tanh. */
@@ -128,18 +134,24 @@ registerHostKernel<object>(K.chain, {
   multiOutput: true,
 });
 
-// [dδ, dc, φ', φ'', ḡ] → [dḡ = dδ⊙φ' + dc⊙φ'', dφ' = dδ⊙ḡ, dφ'' = dc⊙ḡ]
+// [dδ, dc, φ', φ'', ḡ] → [dḡ = dδ⊙φ' + dc⊙φ'', dφ' = dδ⊙ḡ, dφ'' = dc⊙ḡ, Σ_b dḡ]
+// (and Σ_b dḡ as a fourth output: the output layer's gradient when ḡ is its broadcast row)
 registerHostKernel<object>(K.chainGrad, {
   operands: positional,
-  outputShapes: (ops) => [ops[0]!.shape, ops[0]!.shape, ops[0]!.shape],
-  compute([dd, dc, s, t, g], [dg, ds, dt]) {
+  outputShapes: (ops) => [ops[0]!.shape, ops[0]!.shape, ops[0]!.shape, [ops[0]!.shape[1]!]],
+  compute([dd, dc, s, t, g], [dg, ds, dt, dgSum], ops) {
     const h = g!.length === s!.length ? s!.length : g!.length;
+    const width = ops[0]!.shape[1]!;
+    const sums = new Float64Array(width);
     for (let i = 0; i < s!.length; i++) {
       const gi = g![i % h]!;
-      dg![i] = dd![i]! * s![i]! + dc![i]! * t![i]!;
+      const v = dd![i]! * s![i]! + dc![i]! * t![i]!;
+      dg![i] = v;
+      sums[i % width] += v;
       ds![i] = dd![i]! * gi;
       dt![i] = dc![i]! * gi;
     }
+    dgSum!.set(sums);
   },
   multiOutput: true,
 });
