@@ -27,7 +27,7 @@ test('a bad value exits 2 and names its path, before any work', async (t) => {
 test('a misspelt plugin name exits 2 and lists the available names', async (t) => {
   const r = await odelab(['run', TINY, '--set', 'model.name=mlpp', '--tracking-uri', store()]);
   t.is(r.code, 2);
-  t.regex(r.stderr, /model\.name: unknown model plugin 'mlpp'; available: 'mlp'/);
+  t.regex(r.stderr, /model\.name: unknown model plugin 'mlpp'; available: 'delan', 'hnn', 'lnn', 'mlp', 'resnet'/);
 });
 
 test('usage errors exit 2', async (t) => {
