@@ -13,7 +13,9 @@ export default defineExperiment({
   seed: 0,
   plugins: ['./physics/spring-pendulum.ts'],
   system: { name: 'spring-pendulum', timeSpan: 5 },
-  model: { name: 'lnn', hidden: [32, 32], init: 'glorot-normal', damping: 1e-3 },
+  // Early in training the learned L can lose its velocity dependence on some states (∇q̇∇q̇ᵀL → 0):
+  // the damping floor keeps q̈ bounded there (without it this run's loss became NaN at step 81).
+  model: { name: 'lnn', hidden: [32, 32], init: 'glorot-normal', damping: 1e-3, dampingFloor: 1e-3 },
   integrator: { name: 'rk4', step: 0.01 },
   gradient: { name: 'backprop' },
   data: { trajectories: 16, testTrajectories: 2, points: 101, batchTime: 10, batchSize: 16 },

@@ -16,9 +16,10 @@
  * the directional derivative along (q̇, 0).
  *
  * The solve damps near-singular ∇q̇∇q̇ᵀL (Tikhonov, per sample):
- * q̈ = (M² + λI)⁻¹ M r with λ = (ε‖M‖_F)², which equals M⁻¹r up to a
- * relative ε²·cond(M)² and stays finite where M is singular; the samples it
- * changes are counted (lnn-kernels.ts, SolveCounter).
+ * q̈ = (M² + λI)⁻¹ M r with λ = (ε‖M‖_F)² + floor², which equals M⁻¹r up
+ * to a relative ε²·cond(M)² (for ‖M‖ well above the floor) and stays finite
+ * where M is singular, even where M → 0 (|q̈| ≤ |r|/(2 floor)); the samples
+ * it changes are counted (lnn-solve-kernels.ts, SolveCounter).
  *
  * `lagrangianAcceleration` is one tfjs op with a hand-written gradient
  * (the reverse of the sweep above, all first-order) on the cpu and wasm
@@ -46,6 +47,8 @@ export interface AccelerationOptions {
   angles: readonly boolean[];
   /** ε of the damping (see the file comment). */
   damping: number;
+  /** The damping's absolute floor (units of ∇q̇∇q̇ᵀL; default 0). */
+  dampingFloor?: number;
   /** A counter id from newSolveCounter (0: not counted). */
   counter: number;
 }
@@ -138,7 +141,7 @@ function forward(x: tf.Tensor, W: tf.Tensor[], b: tf.Tensor[], D: number, activa
     if (l === 0) grad = g;
   }
   const G = run1(K.gram, [...P, ...c], { n: o.n, layers: D });
-  const acc = run1(K.solve, [G, grad], { n: o.n, damping: o.damping, counter: o.counter });
+  const acc = run1(K.solve, [G, grad], { n: o.n, damping: o.damping, floor: o.dampingFloor ?? 0, counter: o.counter });
   return { acc, x, xw, sig, a, s, t, P, S, delta, gbar, c, G, grad, WT };
 }
 
@@ -165,7 +168,7 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
   const batch = f.x.shape[0]!;
   const E = o.n + 1;
   const { W, WT } = f;
-  const [dG, dgrad] = runN(K.solveGrad, [dy, f.G, f.grad], { n: o.n, damping: o.damping, counter: 0 });
+  const [dG, dgrad] = runN(K.solveGrad, [dy, f.G, f.grad], { n: o.n, damping: o.damping, floor: o.dampingFloor ?? 0, counter: 0 });
   const gramGrads = runN(K.gramGrad, [dG!, ...f.P, ...f.c], { n: o.n, layers: D });
   const dP = gramGrads.slice(0, D);
   const dc = gramGrads.slice(D);
@@ -288,7 +291,8 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
   const M = tf.div(tf.add(tf.slice(G, [0, 0, 0], [batch, n, n]), tf.transpose(tf.slice(G, [0, 0, 0], [batch, n, n]), [0, 2, 1])), 2);
   const r = tf.sub(tf.slice(g, [0, 0], [batch, n]), tf.reshape(tf.slice(G, [0, 0, n], [batch, n, 1]), [batch, n]));
   const fro = tf.sum(tf.square(M), [1, 2]).dataSync();
-  const lambda = tf.tensor1d(Array.from(fro, (v) => o.damping * o.damping * v));
+  const floor = o.dampingFloor ?? 0;
+  const lambda = tf.tensor1d(Array.from(fro, (v) => o.damping * o.damping * v + floor * floor));
   const Kmat = tf.add(tf.matMul(M, M), tf.mul(tf.reshape(lambda, [batch, 1, 1]), tf.eye(n)));
   const rhs = tf.reshape(tf.matMul(M, tf.reshape(r, [batch, n, 1])), [batch, n]);
   return solveSpd(Kmat, rhs, n, batch);

@@ -161,7 +161,7 @@ registerHostKernel<GramAttrs>(K.gramGrad, {
 /** Running totals of the solves, read by the model for its metrics. */
 export interface SolveCounter {
   samples: number;
-  /** Samples where the damping changed the solution (an eigenvalue of M below 10·damping·‖M‖_F). */
+  /** Samples where the damping changed the solution (an eigenvalue of M below 10·√λ). */
   damped: number;
 }
 
@@ -182,13 +182,15 @@ export function releaseSolveCounter(id: number): void {
 
 interface SolveAttrs {
   n: number;
-  /** ε: eigen-directions of M with |μ| ≲ ε‖M‖_F are damped (Tikhonov, λ = (ε‖M‖_F)²). */
+  /** ε: eigen-directions of M with |μ| ≲ ε‖M‖_F are damped (Tikhonov, λ = (ε‖M‖_F)² + floor²). */
   damping: number;
+  /** An absolute floor under the damping (units of M), so that M → 0 gives bounded q̈ rather than Inf. */
+  floor: number;
   counter: number;
 }
 
 /** Per sample: M's eigen-decomposition (float64) and the damping λ. */
-function decompose(g: Float32Array, b: number, n: number, damping: number) {
+function decompose(g: Float32Array, b: number, n: number, damping: number, floor: number) {
   const E = n + 1;
   const m = new Float64Array(n * n);
   let fro = 0;
@@ -200,7 +202,7 @@ function decompose(g: Float32Array, b: number, n: number, damping: number) {
       fro += v * v;
     }
   }
-  const lambda = damping * damping * fro;
+  const lambda = damping * damping * fro + floor * floor;
   return { m, lambda, ...symmetricEigen(m, n) };
 }
 
@@ -226,12 +228,12 @@ function rhs(g: Float32Array, grad: Float32Array, b: number, n: number): Float64
 registerHostKernel<SolveAttrs>(K.solve, {
   operands: positional,
   outputShapes: (ops, { n }) => [[ops[0]!.shape[0]!, n]],
-  compute([g, grad], [acc], ops, { n, damping, counter }) {
+  compute([g, grad], [acc], ops, { n, damping, floor, counter }) {
     const batch = ops[0]!.shape[0]!;
     const count = counters.get(counter);
     let damped = 0;
     for (let b = 0; b < batch; b++) {
-      const { lambda, values, vectors } = decompose(g!, b, n, damping);
+      const { lambda, values, vectors } = decompose(g!, b, n, damping, floor);
       const x = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : mu / (mu * mu + lambda)), rhs(g!, grad!, b, n));
       let minAbs = Infinity;
       for (const mu of values) minAbs = Math.min(minAbs, Math.abs(mu));
@@ -251,13 +253,13 @@ registerHostKernel<SolveAttrs>(K.solve, {
 registerHostKernel<SolveAttrs>(K.solveGrad, {
   operands: positional,
   outputShapes: (ops) => [ops[1]!.shape, ops[2]!.shape],
-  compute([dacc, g, grad], [dg, dgrad], ops, { n, damping }) {
+  compute([dacc, g, grad], [dg, dgrad], ops, { n, damping, floor }) {
     const batch = ops[1]!.shape[0]!;
     const E = n + 1;
     dg!.fill(0);
     dgrad!.fill(0);
     for (let b = 0; b < batch; b++) {
-      const { m, lambda, values, vectors } = decompose(g!, b, n, damping);
+      const { m, lambda, values, vectors } = decompose(g!, b, n, damping, floor);
       const r = rhs(g!, grad!, b, n);
       const x = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : mu / (mu * mu + lambda)), r);
       const dx = new Float64Array(n);

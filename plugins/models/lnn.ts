@@ -37,6 +37,10 @@ export default definePlugin({
       .number({ gt: 0, max: 0.1 })
       .default(1e-5)
       .describe('ε: eigen-directions of the velocity Hessian below about ε·‖H‖ are damped (Tikhonov) instead of inverted'),
+    dampingFloor: s
+      .number({ min: 0 })
+      .default(0)
+      .describe('absolute floor of the damping, in units of the velocity Hessian: where it vanishes (L independent of q̇), |q̈| stays below |r|/(2·floor)'),
   }),
   checkOptions(o, ctx) {
     const n = ctx.coordinates ?? 0;
@@ -61,7 +65,7 @@ export default definePlugin({
     const scale = o.inputScale ? tf.keep(tf.tensor2d(o.inputScale, [2 * n, 1])) : undefined;
     const weights = () => (scale ? [tf.mul(net.weights[0]!, scale), ...net.weights.slice(1)] : net.weights);
     const acceleration = (x: tf.Tensor) =>
-      lagrangianAcceleration(x, { weights: weights(), biases: net.biases, activation: o.activation }, { n, angles, damping: o.damping, counter: id });
+      lagrangianAcceleration(x, { weights: weights(), biases: net.biases, activation: o.activation }, { n, angles, damping: o.damping, dampingFloor: o.dampingFloor, counter: id });
     return {
       variables: net.variables,
       acceleration,

@@ -210,3 +210,19 @@ test.serial('no tensors leak from a forward and backward pass', async (t) => {
   });
   t.is(tf.memory().numTensors, before);
 });
+
+test.serial('where the velocity Hessian vanishes, the damping floor keeps the accelerations bounded', async (t) => {
+  await initBackend('wasm');
+  const rng = new Rng(4);
+  const { net } = makeNet(rng, 2, [8], 'softplus');
+  // Velocity rows of the first layer scaled to 1e-6: ∇q̇∇q̇ᵀL is about 1e-12 of its usual size.
+  const w0 = net.weights[0]! as tf.Variable;
+  tf.tidy(() => w0.assign(tf.concat([tf.slice(w0, [0, 0], [2, 8]), tf.mul(tf.slice(w0, [2, 0], [2, 8]), 1e-6)], 0)));
+  const xs = tf.tensor2d(states(rng, 5, 2));
+  const accel = (floor: number) => tf.tidy(() => Array.from(lagrangianAcceleration(xs, net, { n: 2, angles: [], damping: 1e-5, dampingFloor: floor, counter: 0 }).dataSync()));
+  const bare = accel(0);
+  const floored = accel(1e-3);
+  t.true(bare.some((v) => !Number.isFinite(v) || Math.abs(v) > 1e6), `without a floor: ${bare}`);
+  t.true(floored.every((v) => Number.isFinite(v) && Math.abs(v) < 1e4), `with a floor: ${floored}`);
+  xs.dispose();
+});
