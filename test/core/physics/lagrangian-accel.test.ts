@@ -59,7 +59,8 @@ function solve64(net: Net64, x: number[], n: number): { acc: number[]; cond: num
 /** Random states where the velocity Hessian is well conditioned (float32 results are then accurate to ~1e-5). */
 function wellConditioned(net: Net64, rng: Rng, count: number, n: number): number[][] {
   const out: number[][] = [];
-  while (out.length < count) {
+  for (let tries = 0; out.length < count; tries++) {
+    if (tries > 10_000) throw new Error('no well-conditioned states for this network');
     const [x] = states(rng, 1, n);
     if (solve64(net, x!, n).cond < 20) out.push(x!);
   }
