@@ -32,6 +32,7 @@ import { fusedKernelsEnabled, onHostBackend } from '../tensor/fused-combine.ts';
 import { wrapAngleColumns } from './wrap-tensor.ts';
 import { K, activationSigmoid, type LnnActivation } from './lnn-kernels.ts';
 import './lnn-solve-kernels.ts';
+import { featureCount } from './lnn-feature-kernels.ts';
 
 /** The network of L: hidden layers W_ℓ [h_{ℓ-1}, h_ℓ], b_ℓ, then the output layer [h_D, 1], [1]. */
 export interface LagrangianNet {
@@ -49,6 +50,12 @@ export interface AccelerationOptions {
   damping: number;
   /** The damping's absolute floor (units of ∇q̇∇q̇ᵀL; default 0). */
   dampingFloor?: number;
+  /**
+   * Feed every angle to the network as (cos θ, sin θ) instead of wrapped
+   * (the first layer then has featureCount(n, angles) inputs): L becomes
+   * periodic, with no jump at ±π.
+   */
+  angleFeatures?: boolean;
   /** A counter id from newSolveCounter (0: not counted). */
   counter: number;
 }
@@ -71,10 +78,10 @@ export function lagrangianAcceleration(x: tf.Tensor, net: LagrangianNet, o: Acce
     const W = wb.filter((_, i) => i % 2 === 0);
     const b = wb.filter((_, i) => i % 2 === 1);
     const f = forward(xIn!, W, b, D, net.activation, o);
-    save([xIn!, f.xw, ...f.sig, ...f.a, ...f.s, ...f.t, ...f.P, ...f.S, ...f.delta, ...f.gbar, ...f.c, f.G, f.grad, ...W, ...f.WT]);
+    save([xIn!, f.xw, ...f.sig, ...f.a, ...f.s, ...f.t, ...f.P, ...f.S, ...f.delta, ...f.gbar, ...f.c, f.G, f.grad, ...W, ...f.WT, ...(f.U ? [f.U, f.gfeat!] : [])]);
     return {
       value: f.acc,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, unpack(saved, D), D, net.activation, o),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, unpack(saved, D, usesFeatures(o)), D, net.activation, o),
     };
   });
   return op(x, ...params);
@@ -101,12 +108,21 @@ interface Sweep {
   W: tf.Tensor[];
   /** W_ℓᵀ for the hidden layers, transposed once per step. */
   WT: tf.Tensor[];
+  /** With angle features: the feature-space direction of (q̇, 0), and ∇L wrt the features. */
+  U?: tf.Tensor;
+  gfeat?: tf.Tensor;
 }
+
+/** Angle flags per coordinate, as numbers (kernel attributes). */
+const angleFlags = (o: AccelerationOptions) => Array.from({ length: o.n }, (_, i) => (o.angles[i] ? 1 : 0));
+const usesFeatures = (o: AccelerationOptions) => Boolean(o.angleFeatures) && o.angles.some(Boolean);
 
 function forward(x: tf.Tensor, W: tf.Tensor[], b: tf.Tensor[], D: number, activation: LnnActivation, o: AccelerationOptions) {
   const batch = x.shape[0]!;
   const E = o.n + 1;
-  const xw = o.angles.some(Boolean) ? run1(K.wrap, [x], { angles: o.angles.map(Number) }) : x;
+  const feat = usesFeatures(o);
+  const [phi, U] = feat ? runN(K.features, [x], { n: o.n, angles: angleFlags(o) }) : [undefined, undefined];
+  const xw = feat ? phi! : o.angles.some(Boolean) ? run1(K.wrap, [x], { angles: o.angles.map(Number) }) : x;
   const WT = W.slice(0, D).map((w) => transposeRows(w));
   const sig: tf.Tensor[] = [];
   const a: tf.Tensor[] = [];
@@ -123,7 +139,7 @@ function forward(x: tf.Tensor, W: tf.Tensor[], b: tf.Tensor[], D: number, activa
     s.push(sl!);
     t.push(tl!);
     if (al) a.push(al);
-    P.push(l === 0 ? run1(K.directions, [W[0]!, xw], { n: o.n }) : tf.reshape(tf.matMul(tf.reshape(S[l - 1]!, [batch * E, -1]), W[l]!), [batch, E, h]));
+    P.push(l === 0 ? (feat ? run1(K.featDirections, [W[0]!, U!], { n: o.n }) : run1(K.directions, [W[0]!, xw], { n: o.n })) : tf.reshape(tf.matMul(tf.reshape(S[l - 1]!, [batch * E, -1]), W[l]!), [batch, E, h]));
     if (l < D - 1) S.push(run1(K.scale, [P[l]!, sl!]));
     prev = al!;
   }
@@ -140,12 +156,14 @@ function forward(x: tf.Tensor, W: tf.Tensor[], b: tf.Tensor[], D: number, activa
     g = tf.matMul(dl!, WT[l]!);
     if (l === 0) grad = g;
   }
+  const gfeat = feat ? grad : undefined;
+  if (feat) grad = run1(K.featGrad, [x, gfeat!], { n: o.n, angles: angleFlags(o) });
   const G = run1(K.gram, [...P, ...c], { n: o.n, layers: D });
   const acc = run1(K.solve, [G, grad], { n: o.n, damping: o.damping, floor: o.dampingFloor ?? 0, counter: o.counter });
-  return { acc, x, xw, sig, a, s, t, P, S, delta, gbar, c, G, grad, WT };
+  return { acc, x, xw, sig, a, s, t, P, S, delta, gbar, c, G, grad, WT, U, gfeat };
 }
 
-function unpack(saved: tf.Tensor[], D: number): Sweep {
+function unpack(saved: tf.Tensor[], D: number, feat: boolean): Sweep {
   let i = 0;
   const take = (k: number) => saved.slice(i, (i += k));
   const [x, xw] = take(2);
@@ -161,7 +179,8 @@ function unpack(saved: tf.Tensor[], D: number): Sweep {
   const [G, grad] = take(2);
   const W = take(D + 1);
   const WT = take(D);
-  return { x: x!, xw: xw!, sig, a, s, t, P, S, delta, gbar, c, G: G!, grad: grad!, W, WT };
+  const [U, gfeat] = feat ? take(2) : [undefined, undefined];
+  return { x: x!, xw: xw!, sig, a, s, t, P, S, delta, gbar, c, G: G!, grad: grad!, W, WT, U, gfeat };
 }
 
 function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation, o: AccelerationOptions): tf.Tensor[] {
@@ -178,8 +197,11 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
   const X: tf.Tensor[][] = Array.from({ length: D + 1 }, () => []);
   const Y: tf.Tensor[][] = Array.from({ length: D + 1 }, () => []);
 
+  // With angle features, ∇ₓL is the feature gradient pulled back: push its cotangent forward.
+  const feat = usesFeatures(o);
+  const [dgfeat, dxA] = feat ? runN(K.featGradBack, [f.x, f.gfeat!, dgrad!], { n: o.n, angles: angleFlags(o) }) : [dgrad!, undefined];
   // The reverse chain, bottom-up: ∇ₓL = δ_0 W_0ᵀ, ḡ_ℓ = δ_{ℓ+1} W_{ℓ+1}ᵀ.
-  let ddelta = tf.matMul(dgrad!, W[0]!);
+  let ddelta = tf.matMul(dgfeat!, W[0]!);
   let dW_out!: tf.Tensor;
   for (let l = 0; l < D; l++) {
     const [dg, dsl, dtl, dgSum] = runN(K.chainGrad, [ddelta, dc[l]!, f.s[l]!, f.t[l]!, f.gbar[l]!]);
@@ -221,7 +243,15 @@ function backward(dy: tf.Tensor, f: Sweep, D: number, activation: LnnActivation,
 
   // The first layer in one pass: its weights' gradient from the value (xwᵀ dz₀), the reverse chain
   // (d∇Lᵀ δ₀) and the directions; the state's gradient dz₀ W₀ᵀ plus the velocity direction's.
-  const [dW0, dx] = runN(K.firstLayerGrad, [dP[0]!, W[0]!, f.xw, dz0, dgrad!, f.delta[0]!], { n: o.n }) as [tf.Tensor, tf.Tensor];
+  let dW0: tf.Tensor;
+  let dx: tf.Tensor;
+  if (feat) {
+    const [dw, dphi, dU] = runN(K.featFirstLayerGrad, [dP[0]!, W[0]!, f.xw, f.U!, dz0, dgfeat!, f.delta[0]!], { n: o.n });
+    dW0 = dw!;
+    dx = run1(K.featBack, [f.x, dphi!, dU!, dxA!], { n: o.n, angles: angleFlags(o) });
+  } else {
+    [dW0, dx] = runN(K.firstLayerGrad, [dP[0]!, W[0]!, f.xw, dz0, dgrad!, f.delta[0]!], { n: o.n }) as [tf.Tensor, tf.Tensor];
+  }
   const dW = W.slice(0, D).map((w, l) => {
     if (l === 0) return dW0;
     const rows = Y[l]!.map((y) => tf.reshape(y, [-1, w.shape[1]!]));
@@ -256,8 +286,11 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
   const batch = x.shape[0]!;
   const D = net.weights.length - 1;
   const W = net.weights;
-  const xw = wrapAngleColumns(x, o.angles);
-  const qd = tf.slice(xw, [0, n], [batch, n]);
+  const feat = usesFeatures(o);
+  const xw = feat ? compositeFeatures(x, o).phi : wrapAngleColumns(x, o.angles);
+  const U = feat ? compositeFeatures(x, o).u : undefined;
+  const dIn = W[0]!.shape[0]!;
+  const qd = tf.slice(x, [0, n], [batch, n]);
   const z: tf.Tensor[] = [];
   const s: tf.Tensor[] = [];
   const t: tf.Tensor[] = [];
@@ -270,8 +303,8 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
     s.push(sl);
     t.push(tl);
     if (l === 0) {
-      const rows = tf.tile(tf.reshape(tf.slice(W[0]!, [n, 0], [n, h]), [1, n, h]), [batch, 1, 1]);
-      const v = tf.reshape(tf.matMul(qd, tf.slice(W[0]!, [0, 0], [n, h])), [batch, 1, h]);
+      const rows = tf.tile(tf.reshape(tf.slice(W[0]!, [dIn - n, 0], [n, h]), [1, n, h]), [batch, 1, 1]);
+      const v = tf.reshape(feat ? tf.matMul(U!, W[0]!) : tf.matMul(qd, tf.slice(W[0]!, [0, 0], [n, h])), [batch, 1, h]);
       P.push(tf.concat([rows, v], 1));
     } else {
       const scaled = tf.mul(P[l - 1]!, tf.reshape(s[l - 1]!, [batch, 1, -1]));
@@ -289,13 +322,58 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
     g = tf.matMul(tf.mul(g, s[l]!), W[l]!, false, true);
   }
   const M = tf.div(tf.add(tf.slice(G, [0, 0, 0], [batch, n, n]), tf.transpose(tf.slice(G, [0, 0, 0], [batch, n, n]), [0, 2, 1])), 2);
-  const r = tf.sub(tf.slice(g, [0, 0], [batch, n]), tf.reshape(tf.slice(G, [0, 0, n], [batch, n, 1]), [batch, n]));
+  const gq = feat ? compositeFeatureGradient(x, g, o) : tf.slice(g, [0, 0], [batch, n]);
+  const r = tf.sub(gq, tf.reshape(tf.slice(G, [0, 0, n], [batch, n, 1]), [batch, n]));
   const fro = tf.sum(tf.square(M), [1, 2]).dataSync();
   const floor = o.dampingFloor ?? 0;
   const lambda = tf.tensor1d(Array.from(fro, (v) => o.damping * o.damping * v + floor * floor));
   const Kmat = tf.add(tf.matMul(M, M), tf.mul(tf.reshape(lambda, [batch, 1, 1]), tf.eye(n)));
   const rhs = tf.reshape(tf.matMul(M, tf.reshape(r, [batch, n, 1])), [batch, n]);
   return solveSpd(Kmat, rhs, n, batch);
+}
+
+/** The features (cos, sin of angles; other coordinates; velocities) and the direction U, in tfjs ops. */
+function compositeFeatures(x: tf.Tensor, o: AccelerationOptions): { phi: tf.Tensor; u: tf.Tensor } {
+  const { n } = o;
+  const batch = x.shape[0]!;
+  const col = (i: number) => tf.slice(x, [0, i], [batch, 1]);
+  const phi: tf.Tensor[] = [];
+  const u: tf.Tensor[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = col(i);
+    const qd = col(n + i);
+    if (o.angles[i]) {
+      phi.push(tf.cos(q), tf.sin(q));
+      u.push(tf.mul(tf.neg(tf.sin(q)), qd), tf.mul(tf.cos(q), qd));
+    } else {
+      phi.push(q);
+      u.push(qd);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    phi.push(col(n + i));
+    u.push(tf.zeros([batch, 1]));
+  }
+  return { phi: tf.concat(phi, 1), u: tf.concat(u, 1) };
+}
+
+/** ∇qL from the feature gradient g [B, d'], in tfjs ops. */
+function compositeFeatureGradient(x: tf.Tensor, g: tf.Tensor, o: AccelerationOptions): tf.Tensor {
+  const batch = x.shape[0]!;
+  const out: tf.Tensor[] = [];
+  let c = 0;
+  for (let i = 0; i < o.n; i++) {
+    const gc = tf.slice(g, [0, c], [batch, 1]);
+    if (o.angles[i]) {
+      const q = tf.slice(x, [0, i], [batch, 1]);
+      out.push(tf.add(tf.mul(tf.neg(tf.sin(q)), gc), tf.mul(tf.cos(q), tf.slice(g, [0, c + 1], [batch, 1]))));
+      c += 2;
+    } else {
+      out.push(gc);
+      c += 1;
+    }
+  }
+  return tf.concat(out, 1);
 }
 
 /** Batched Gaussian elimination for symmetric positive definite systems, in tfjs ops (unrolled over n). */

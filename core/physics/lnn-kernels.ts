@@ -31,6 +31,12 @@ export const K = {
   transposeRows: 'OdelabTransposeRows',
   wrap: 'OdelabLnnWrap',
   firstLayerGrad: 'OdelabLnnFirstLayerGrad',
+  features: 'OdelabLnnFeatures',
+  featDirections: 'OdelabLnnFeatDirections',
+  featGrad: 'OdelabLnnFeatGrad',
+  featGradBack: 'OdelabLnnFeatGradBack',
+  featFirstLayerGrad: 'OdelabLnnFeatFirstLayerGrad',
+  featBack: 'OdelabLnnFeatBack',
 } as const;
 
 export const positional = (inputs: Record<string, unknown>) => Object.keys(inputs).map((k) => inputs[k]) as never[];

@@ -2,8 +2,8 @@
  * Lagrangian neural network (Cranmer et al. 2020): an MLP L_θ(q, q̇) with a
  * scalar output, whose motion is the Euler-Lagrange equation (the seed's
  * eq. 8) q̈ = (∇q̇∇q̇ᵀL)⁻¹ [∇qL − (∇q∇q̇ᵀL) q̇], integrated as a neural ODE
- * with vector field (q̇, q̈). Angles are wrapped to [-π, π) before the
- * network. The derivatives of L come from forward-mode propagation through
+ * with vector field (q̇, q̈). Angles reach the network as (cos θ, sin θ)
+ * (angleInput 'sin-cos', the default: L is periodic) or wrapped to [-π, π). The derivatives of L come from forward-mode propagation through
  * the network, not nested autodiff (core/physics/lagrangian-accel.ts); a
  * near-singular ∇q̇∇q̇ᵀL is damped and counted (metric lnn_damped_fraction).
  */
@@ -13,6 +13,8 @@ import { INITS, cranmerInit, initSchema } from '../../core/nn/init.ts';
 import { lagrangianAcceleration } from '../../core/physics/lagrangian-accel.ts';
 import { LNN_ACTIVATIONS } from '../../core/physics/lnn-kernels.ts';
 import { newSolveCounter, releaseSolveCounter } from '../../core/physics/lnn-solve-kernels.ts';
+import { featureCount } from '../../core/physics/lnn-feature-kernels.ts';
+import { angleInputSchema } from '../../core/nn/input-derivatives.ts';
 
 let instances = 0;
 
@@ -29,6 +31,7 @@ export default definePlugin({
       .enum(['cranmer', ...INITS] as const)
       .default('cranmer')
       .describe(`'cranmer': Cranmer et al.'s initialisation for LNNs; otherwise as ${initSchema.info().description ?? 'the mlp'}`),
+    angleInput: angleInputSchema.default('sin-cos'),
     inputScale: s
       .array(s.number({ gt: 0 }))
       .optional()
@@ -44,15 +47,22 @@ export default definePlugin({
   }),
   checkOptions(o, ctx) {
     const n = ctx.coordinates ?? 0;
-    if (o.inputScale && o.inputScale.length !== 2 * n) {
-      throw new ConfigError('model.inputScale', `model.inputScale must have ${2 * n} entries (one per state component), got ${o.inputScale.length}`);
+    const inputs = o.angleInput === 'sin-cos' ? featureCount(n, ctx.angles ?? []) : 2 * n;
+    if (o.inputScale && o.inputScale.length !== inputs) {
+      throw new ConfigError(
+        'model.inputScale',
+        `model.inputScale must have ${inputs} entries (one per network input${o.angleInput === 'sin-cos' ? ': cos and sin of each angle, other coordinates, velocities' : ''}), got ${o.inputScale.length}`,
+      );
     }
   },
   create(o, ctx) {
     const n = ctx.coordinates;
     if (!n) throw new Error("model 'lnn' needs a mechanical system (generalised coordinates)");
+    const angles = ctx.angles ?? [];
+    const features = o.angleInput === 'sin-cos' && angles.some(Boolean);
+    const inputs = features ? featureCount(n, angles) : 2 * n;
     const net = new DenseStack({
-      widths: [2 * n, ...o.hidden, 1],
+      widths: [inputs, ...o.hidden, 1],
       activation: o.activation,
       init: o.init === 'cranmer' ? 'normal' : o.init,
       ...(o.init === 'cranmer' ? { initLayer: cranmerInit } : {}),
@@ -60,12 +70,11 @@ export default definePlugin({
       name: `lnn${instances++}`,
     });
     const { id, counter } = newSolveCounter();
-    const angles = ctx.angles ?? [];
     // Scaling the inputs is scaling the rows of the first (linear) layer: L(x ⊙ s) has weights diag(s) W₀.
-    const scale = o.inputScale ? tf.keep(tf.tensor2d(o.inputScale, [2 * n, 1])) : undefined;
+    const scale = o.inputScale ? tf.keep(tf.tensor2d(o.inputScale, [inputs, 1])) : undefined;
     const weights = () => (scale ? [tf.mul(net.weights[0]!, scale), ...net.weights.slice(1)] : net.weights);
     const acceleration = (x: tf.Tensor) =>
-      lagrangianAcceleration(x, { weights: weights(), biases: net.biases, activation: o.activation }, { n, angles, damping: o.damping, dampingFloor: o.dampingFloor, counter: id });
+      lagrangianAcceleration(x, { weights: weights(), biases: net.biases, activation: o.activation }, { n, angles, angleFeatures: features, damping: o.damping, dampingFloor: o.dampingFloor, counter: id });
     return {
       variables: net.variables,
       acceleration,

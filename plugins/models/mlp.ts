@@ -9,6 +9,7 @@
  */
 import { definePlugin, s, Rng, tf } from '../../core/index.ts';
 import { wrapAngleColumns } from '../../core/physics/wrap-tensor.ts';
+import { angleFeatureCount, angleFeatures, angleInputSchema } from '../../core/nn/input-derivatives.ts';
 import { DenseStack, activationSchema } from '../../core/nn/dense.ts';
 import { initSchema } from '../../core/nn/init.ts';
 
@@ -34,14 +35,18 @@ export default definePlugin({
       .default('derivative')
       .describe("'derivative': the network is dx/dt; 'acceleration' (mechanical systems): it is q̈ and dx/dt = (q̇, q̈)"),
     wrapAngles: s.boolean().default(true).describe("wrap a mechanical system's angles to [-π, π) before the network"),
+    angleInput: angleInputSchema.default('wrap'),
   }),
   create(o, ctx) {
     const inputs = ctx.stateDim + (o.timeDependent ? 1 : 0);
     const n = ctx.coordinates;
     if (o.output === 'acceleration' && !n) throw new Error("model 'mlp' with output 'acceleration' needs a mechanical system");
     const angles = o.wrapAngles ? (ctx.angles ?? []) : [];
+    // (cos θ, sin θ) features are plain tfjs ops before the fused network (the tape differentiates them).
+    const sinCos = o.angleInput === 'sin-cos' && angles.some(Boolean);
+    const width = sinCos ? angleFeatureCount(ctx.stateDim, angles, 'sin-cos') + (o.timeDependent ? 1 : 0) : inputs;
     const net = new DenseStack({
-      widths: [inputs, ...o.hidden, o.output === 'acceleration' ? n! : ctx.stateDim],
+      widths: [width, ...o.hidden, o.output === 'acceleration' ? n! : ctx.stateDim],
       activation: o.activation,
       init: o.init,
       initStd: o.initStd,
@@ -51,7 +56,10 @@ export default definePlugin({
     // The transform and the time column are part of the (fused) network evaluation;
     // the angle wrap is the identity to first order, so the vjp passes through it.
     const apply = (t: number, x: tf.Tensor) =>
-      net.apply(wrapAngleColumns(x, angles), { inputTransform: o.inputTransform, time: o.timeDependent ? t : null });
+      net.apply(sinCos ? angleFeatures(x, angles, 'sin-cos').value : wrapAngleColumns(x, angles), {
+        inputTransform: o.inputTransform,
+        time: o.timeDependent ? t : null,
+      });
     if (o.output === 'acceleration') {
       const acceleration = (x: tf.Tensor) => apply(0, x);
       return {
@@ -66,8 +74,12 @@ export default definePlugin({
     return {
       variables: net.variables,
       vectorField: apply,
-      vjp: (t, x, cotangent) =>
-        net.vjp(wrapAngleColumns(x, angles), cotangent, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
+      ...(sinCos
+        ? {}
+        : {
+            vjp: (t: number, x: tf.Tensor, cotangent: tf.Tensor) =>
+              net.vjp(wrapAngleColumns(x, angles), cotangent, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
+          }),
       getWeights: () => net.getWeights(''),
       setWeights: (w) => net.setWeights(w, ''),
       dispose: () => net.dispose(),

@@ -11,12 +11,15 @@ import { type LnnActivation } from '../../../core/physics/lnn-kernels.ts';
 import { newSolveCounter, releaseSolveCounter } from '../../../core/physics/lnn-solve-kernels.ts';
 import { symmetricEigen } from '../../../core/physics/linalg-small.ts';
 import { Dual } from '../../../core/physics/dual.ts';
+import { featureCount } from '../../../core/physics/lnn-feature-kernels.ts';
 
 interface Net64 {
   W: Float64Array[];
   shapes: [number, number][];
   b: Float64Array[];
   act: LnnActivation;
+  /** Angle coordinates fed as (cos, sin). */
+  features?: boolean[];
 }
 
 /** q̈ by eq. 8 in float64 with exact derivatives of L (jets), and cond(∇q̇∇q̇ᵀL). */
@@ -26,7 +29,13 @@ function acceleration64(net: Net64, x: number[], n: number): number[] {
 
 function solve64(net: Net64, x: number[], n: number): { acc: number[]; cond: number } {
   // L and its exact gradient and Hessian in float64, by jets (core/physics/dual.ts).
-  let a: Dual[] = Dual.variables(x);
+  const vars = Dual.variables(x);
+  let a: Dual[] = vars;
+  if (net.features) {
+    a = [];
+    for (let i = 0; i < n; i++) a.push(...(net.features[i] ? [vars[i]!.cos(), vars[i]!.sin()] : [vars[i]!]));
+    for (let i = 0; i < n; i++) a.push(vars[n + i]!);
+  }
   net.W.forEach((w, l) => {
     const [fin, fout] = net.shapes[l]!;
     a = Array.from({ length: fout }, (_, j) => {
@@ -67,11 +76,11 @@ function wellConditioned(net: Net64, rng: Rng, count: number, n: number): number
   return out;
 }
 
-function makeNet(rng: Rng, n: number, hidden: number[], act: LnnActivation): { net: LagrangianNet; net64: Net64 } {
-  const widths = [2 * n, ...hidden, 1];
+function makeNet(rng: Rng, n: number, hidden: number[], act: LnnActivation, features?: boolean[]): { net: LagrangianNet; net64: Net64 } {
+  const widths = [features ? featureCount(n, features) : 2 * n, ...hidden, 1];
   const W: tf.Variable[] = [];
   const b: tf.Variable[] = [];
-  const net64: Net64 = { W: [], b: [], shapes: [], act };
+  const net64: Net64 = { W: [], b: [], shapes: [], act, ...(features ? { features } : {}) };
   for (let l = 0; l + 1 < widths.length; l++) {
     const [fin, fout] = [widths[l]!, widths[l + 1]!];
     const w = Float32Array.from({ length: fin * fout }, () => rng.normal() * (1.2 / Math.sqrt(fin)));
@@ -102,23 +111,26 @@ const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return num / den;
 };
 
-const cases: { n: number; hidden: number[]; act: LnnActivation; backend: 'cpu' | 'wasm' }[] = [
+const cases: { n: number; hidden: number[]; act: LnnActivation; backend: 'cpu' | 'wasm'; features?: boolean[] }[] = [
   { n: 2, hidden: [16, 16], act: 'softplus', backend: 'wasm' },
+  { n: 2, hidden: [16, 16], act: 'softplus', backend: 'wasm', features: [true, true] },
+  { n: 3, hidden: [12, 8], act: 'tanh', backend: 'cpu', features: [true, false, true] },
   { n: 2, hidden: [12], act: 'tanh', backend: 'cpu' },
   { n: 1, hidden: [8, 8, 8], act: 'softplus', backend: 'cpu' },
   { n: 3, hidden: [16, 12], act: 'tanh', backend: 'wasm' },
 ];
 
 for (const c of cases) {
-  const label = `n=${c.n} hidden=[${c.hidden}] ${c.act} on ${c.backend}`;
+  const label = `n=${c.n} hidden=[${c.hidden}] ${c.act} on ${c.backend}${c.features ? ` with angle features [${c.features}]` : ''}`;
+  const feat = c.features ? { angles: c.features, angleFeatures: true } : { angles: [] as boolean[] };
 
   test.serial(`accelerations match eq. 8 in float64: ${label}`, async (t) => {
     await initBackend(c.backend);
     const rng = new Rng(11);
-    const { net, net64 } = makeNet(rng, c.n, c.hidden, c.act);
+    const { net, net64 } = makeNet(rng, c.n, c.hidden, c.act, c.features);
     const xs = wellConditioned(net64, rng, 16, c.n);
     const { id, counter } = newSolveCounter();
-    const o = { n: c.n, angles: [], damping: 1e-7, counter: id };
+    const o = { n: c.n, ...feat, damping: 1e-7, counter: id };
     const got = tf.tidy(() => lagrangianAcceleration(tf.tensor2d(xs), net, o).arraySync() as number[][]);
     const composite = tf.tidy(() => compositeLagrangianAcceleration(tf.tensor2d(xs), net, o).arraySync() as number[][]);
     const want = xs.map((x) => acceleration64(net64, x, c.n));
@@ -133,10 +145,10 @@ for (const c of cases) {
   test.serial(`the hand-written gradient equals the tape's and finite differences: ${label}`, async (t) => {
     await initBackend(c.backend);
     const rng = new Rng(5);
-    const { net, net64 } = makeNet(rng, c.n, c.hidden, c.act);
+    const { net, net64 } = makeNet(rng, c.n, c.hidden, c.act, c.features);
     const xs = wellConditioned(net64, rng, 8, c.n);
     const cot = xs.map(() => Array.from({ length: c.n }, () => rng.normal()));
-    const o = { n: c.n, angles: [], damping: 1e-7, counter: 0 };
+    const o = { n: c.n, ...feat, damping: 1e-7, counter: 0 };
     const params = [...net.weights, ...net.biases.slice(0, -1)];
     const lossOf = (impl: typeof lagrangianAcceleration) =>
       tf.grads((x: tf.Tensor, ...ps: tf.Tensor[]) => {
@@ -226,4 +238,17 @@ test.serial('where the velocity Hessian vanishes, the damping floor keeps the ac
   t.true(bare.some((v) => !Number.isFinite(v) || Math.abs(v) > 1e6), `without a floor: ${bare}`);
   t.true(floored.every((v) => Number.isFinite(v) && Math.abs(v) < 1e4), `with a floor: ${floored}`);
   xs.dispose();
+});
+
+test.serial('with angle features, L is periodic: q and q + 2π give the same accelerations and no jump at ±π', async (t) => {
+  await initBackend('wasm');
+  const rng = new Rng(9);
+  const { net } = makeNet(rng, 2, [8, 8], 'softplus', [true, true]);
+  const o = { n: 2, angles: [true, true], angleFeatures: true, damping: 1e-7, counter: 0 };
+  const eps = 1e-4;
+  const xs = [[Math.PI - eps, 0.3, 0.5, -0.2], [0.1, 1.2, -0.4, 0.9]];
+  const across = [[-Math.PI + eps, 0.3, 0.5, -0.2], [0.1 + 2 * Math.PI, 1.2 - 4 * Math.PI, -0.4, 0.9]];
+  const a = tf.tidy(() => lagrangianAcceleration(tf.tensor2d(xs), net, o).dataSync());
+  const b = tf.tidy(() => lagrangianAcceleration(tf.tensor2d(across), net, o).dataSync());
+  t.true(relErr(a, b) < 1e-3, `${relErr(a, b)}`);
 });
