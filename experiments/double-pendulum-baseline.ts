@@ -13,7 +13,7 @@ export default defineExperiment({
   description: 'unstructured MLP baseline on the double pendulum, acceleration regression (Cranmer et al. 2020, scaled)',
   seed: 0,
   system: { name: 'double-pendulum' },
-  model: { name: 'mlp', hidden: [128, 128], activation: 'softplus', init: 'glorot-normal', output: 'acceleration', angleInput: 'sin-cos' },
+  model: { name: 'mlp', hidden: [128, 128], activation: 'softplus', init: 'glorot-normal', output: 'acceleration' },
   // Only the evaluation rollouts integrate (training regresses accelerations): rk4 at 0.005 conserves
   // the true double pendulum's energy to 0.001% of max|V| over t = 100 (0.03% at step 0.01).
   integrator: { name: 'rk4', step: 0.005 },

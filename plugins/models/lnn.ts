@@ -2,8 +2,9 @@
  * Lagrangian neural network (Cranmer et al. 2020): an MLP L_θ(q, q̇) with a
  * scalar output, whose motion is the Euler-Lagrange equation (the seed's
  * eq. 8) q̈ = (∇q̇∇q̇ᵀL)⁻¹ [∇qL − (∇q∇q̇ᵀL) q̇], integrated as a neural ODE
- * with vector field (q̇, q̈). Angles reach the network as (cos θ, sin θ)
- * (angleInput 'sin-cos', the default: L is periodic) or wrapped to [-π, π). The derivatives of L come from forward-mode propagation through
+ * with vector field (q̇, q̈). Angles reach the network wrapped to [-π, π)
+ * (angleInput 'wrap', the default) or as (cos θ, sin θ) ('sin-cos': L is
+ * periodic, no jump at ±π). The derivatives of L come from forward-mode propagation through
  * the network, not nested autodiff (core/physics/lagrangian-accel.ts); a
  * near-singular ∇q̇∇q̇ᵀL is damped and counted (metric lnn_damped_fraction).
  */
@@ -31,7 +32,7 @@ export default definePlugin({
       .enum(['cranmer', ...INITS] as const)
       .default('cranmer')
       .describe(`'cranmer': Cranmer et al.'s initialisation for LNNs; otherwise as ${initSchema.info().description ?? 'the mlp'}`),
-    angleInput: angleInputSchema.default('sin-cos'),
+    angleInput: angleInputSchema.default('wrap'),
     inputScale: s
       .array(s.number({ gt: 0 }))
       .optional()

@@ -77,6 +77,6 @@ test('the acceleration objective is checked before work starts', (t) => {
   bad({ system: { name: 'spiral' }, model: { name: 'mlp', output: 'acceleration' } }, 'train.objective.name', /mechanical system/);
   bad({ model: { name: 'mlp' } }, 'train.objective.name', /model.output = 'acceleration'/);
   bad({ train: { objective: { name: 'acceleration', qdot: [3, -3] } } }, 'train.objective.qdot', /low < high/);
-  bad({ model: { name: 'lnn', inputScale: [1, 1] } }, 'model.inputScale', /3 entries \(one per network input: cos and sin of each angle/);
-  bad({ model: { name: 'lnn', angleInput: 'wrap', inputScale: [1, 1, 1] } }, 'model.inputScale', /2 entries/);
+  bad({ model: { name: 'lnn', angleInput: 'sin-cos', inputScale: [1, 1] } }, 'model.inputScale', /3 entries \(one per network input: cos and sin of each angle/);
+  bad({ model: { name: 'lnn', inputScale: [1, 1, 1] } }, 'model.inputScale', /2 entries/);
 });
