@@ -32,7 +32,8 @@ import { fusedKernelsEnabled, onHostBackend } from '../tensor/fused-combine.ts';
 import { wrapAngleColumns } from './wrap-tensor.ts';
 import { K, activationSigmoid, type LnnActivation } from './lnn-kernels.ts';
 import './lnn-solve-kernels.ts';
-import { featureCount } from './lnn-feature-kernels.ts';
+import './lnn-feature-kernels.ts';
+import { angleFeatures, pullBack } from '../nn/input-derivatives.ts';
 
 /** The network of L: hidden layers W_ℓ [h_{ℓ-1}, h_ℓ], b_ℓ, then the output layer [h_D, 1], [1]. */
 export interface LagrangianNet {
@@ -52,7 +53,7 @@ export interface AccelerationOptions {
   dampingFloor?: number;
   /**
    * Feed every angle to the network as (cos θ, sin θ) instead of wrapped
-   * (the first layer then has featureCount(n, angles) inputs): L becomes
+   * (the first layer then has featureCount(n, angles) inputs, lnn-feature-kernels.ts): L becomes
    * periodic, with no jump at ±π.
    */
   angleFeatures?: boolean;
@@ -286,11 +287,12 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
   const batch = x.shape[0]!;
   const D = net.weights.length - 1;
   const W = net.weights;
-  const feat = usesFeatures(o);
-  const xw = feat ? compositeFeatures(x, o).phi : wrapAngleColumns(x, o.angles);
-  const U = feat ? compositeFeatures(x, o).u : undefined;
+  // With angle features: φ(x) and its Jacobian J [B, d', 2n]; the direction (q̇, 0) maps to U = J (q̇, 0).
+  const feats = usesFeatures(o) ? angleFeatures(x, o.angles, 'sin-cos') : undefined;
+  const xw = feats ? feats.value : wrapAngleColumns(x, o.angles);
   const dIn = W[0]!.shape[0]!;
   const qd = tf.slice(x, [0, n], [batch, n]);
+  const U = feats ? tf.squeeze(tf.matMul(feats.jacobian!, tf.expandDims(tf.concat([qd, tf.zerosLike(qd)], 1), 2)), [2]) : undefined;
   const z: tf.Tensor[] = [];
   const s: tf.Tensor[] = [];
   const t: tf.Tensor[] = [];
@@ -304,7 +306,7 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
     t.push(tl);
     if (l === 0) {
       const rows = tf.tile(tf.reshape(tf.slice(W[0]!, [dIn - n, 0], [n, h]), [1, n, h]), [batch, 1, 1]);
-      const v = tf.reshape(feat ? tf.matMul(U!, W[0]!) : tf.matMul(qd, tf.slice(W[0]!, [0, 0], [n, h])), [batch, 1, h]);
+      const v = tf.reshape(U ? tf.matMul(U, W[0]!) : tf.matMul(qd, tf.slice(W[0]!, [0, 0], [n, h])), [batch, 1, h]);
       P.push(tf.concat([rows, v], 1));
     } else {
       const scaled = tf.mul(P[l - 1]!, tf.reshape(s[l - 1]!, [batch, 1, -1]));
@@ -322,7 +324,7 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
     g = tf.matMul(tf.mul(g, s[l]!), W[l]!, false, true);
   }
   const M = tf.div(tf.add(tf.slice(G, [0, 0, 0], [batch, n, n]), tf.transpose(tf.slice(G, [0, 0, 0], [batch, n, n]), [0, 2, 1])), 2);
-  const gq = feat ? compositeFeatureGradient(x, g, o) : tf.slice(g, [0, 0], [batch, n]);
+  const gq = tf.slice(feats ? pullBack(g, feats.jacobian) : g, [0, 0], [batch, n]);
   const r = tf.sub(gq, tf.reshape(tf.slice(G, [0, 0, n], [batch, n, 1]), [batch, n]));
   const fro = tf.sum(tf.square(M), [1, 2]).dataSync();
   const floor = o.dampingFloor ?? 0;
@@ -330,50 +332,6 @@ export function compositeLagrangianAcceleration(x: tf.Tensor, net: LagrangianNet
   const Kmat = tf.add(tf.matMul(M, M), tf.mul(tf.reshape(lambda, [batch, 1, 1]), tf.eye(n)));
   const rhs = tf.reshape(tf.matMul(M, tf.reshape(r, [batch, n, 1])), [batch, n]);
   return solveSpd(Kmat, rhs, n, batch);
-}
-
-/** The features (cos, sin of angles; other coordinates; velocities) and the direction U, in tfjs ops. */
-function compositeFeatures(x: tf.Tensor, o: AccelerationOptions): { phi: tf.Tensor; u: tf.Tensor } {
-  const { n } = o;
-  const batch = x.shape[0]!;
-  const col = (i: number) => tf.slice(x, [0, i], [batch, 1]);
-  const phi: tf.Tensor[] = [];
-  const u: tf.Tensor[] = [];
-  for (let i = 0; i < n; i++) {
-    const q = col(i);
-    const qd = col(n + i);
-    if (o.angles[i]) {
-      phi.push(tf.cos(q), tf.sin(q));
-      u.push(tf.mul(tf.neg(tf.sin(q)), qd), tf.mul(tf.cos(q), qd));
-    } else {
-      phi.push(q);
-      u.push(qd);
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    phi.push(col(n + i));
-    u.push(tf.zeros([batch, 1]));
-  }
-  return { phi: tf.concat(phi, 1), u: tf.concat(u, 1) };
-}
-
-/** ∇qL from the feature gradient g [B, d'], in tfjs ops. */
-function compositeFeatureGradient(x: tf.Tensor, g: tf.Tensor, o: AccelerationOptions): tf.Tensor {
-  const batch = x.shape[0]!;
-  const out: tf.Tensor[] = [];
-  let c = 0;
-  for (let i = 0; i < o.n; i++) {
-    const gc = tf.slice(g, [0, c], [batch, 1]);
-    if (o.angles[i]) {
-      const q = tf.slice(x, [0, i], [batch, 1]);
-      out.push(tf.add(tf.mul(tf.neg(tf.sin(q)), gc), tf.mul(tf.cos(q), tf.slice(g, [0, c + 1], [batch, 1]))));
-      c += 2;
-    } else {
-      out.push(gc);
-      c += 1;
-    }
-  }
-  return tf.concat(out, 1);
 }
 
 /** Batched Gaussian elimination for symmetric positive definite systems, in tfjs ops (unrolled over n). */
