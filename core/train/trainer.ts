@@ -142,7 +142,7 @@ function oneStep(parts: TrainParts, optimizer: tf.Optimizer, rng: Rng, step: num
 
 /** Run the training loop. Throws NumericalError on a non-finite loss. */
 export async function train(parts: TrainParts, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const { train: cfg, data, dataset, rng } = parts;
+  const { train: cfg, rng } = parts;
   const opt = createOptimizer(cfg.optimizer, cfg.lr);
   let finalLoss = NaN;
   try {
