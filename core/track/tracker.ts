@@ -52,12 +52,22 @@ export interface LogBatch {
 export interface Tracker {
   /** Where this store lives (a path or URL, never with credentials). */
   readonly uri: string;
+  /**
+   * True for stores across a network (the MLflow REST client): the run's
+   * records then go through the on-disk spool so that an unreachable server
+   * loses nothing. Local stores write directly.
+   */
+  readonly remote: boolean;
   /** The id of the experiment with this name, creating it if needed (safe under concurrency). */
   getOrCreateExperiment(name: string): Promise<string>;
   createRun(request: CreateRunRequest): Promise<RunInfo>;
   logBatch(runId: string, batch: LogBatch): Promise<void>;
   /** Write one artifact at a path relative to the run's artifact root (no `..`, not absolute). */
   logArtifact(runId: string, path: string, data: string | Uint8Array): Promise<void>;
+  /** Read one artifact (a path relative to the run's artifact root, as for logArtifact). */
+  readArtifact(runId: string, path: string): Promise<Uint8Array>;
+  /** Every artifact file under `dir` (default: the root), as `/`-separated paths relative to the root, sorted. */
+  listArtifacts(runId: string, dir?: string): Promise<string[]>;
   updateRun(runId: string, update: { status: RunStatus; endTime: number }): Promise<void>;
   getRun(runId: string): Promise<RunData>;
   /** The full history of one metric, oldest first. */

@@ -99,6 +99,7 @@ interface ExperimentEntry {
 /** MLflow's FileStore layout, on the local disk. */
 export class MlflowFileStore implements Tracker {
   readonly uri: string;
+  readonly remote = false;
   /** Absolute path of the store's root folder. */
   readonly root: string;
   private ready?: Promise<void>;
@@ -224,16 +225,32 @@ export class MlflowFileStore implements Tracker {
 
   async logArtifact(runId: string, path: string, data: string | Uint8Array): Promise<void> {
     return this.guard(`logArtifact(${runId}, '${path}')`, async () => {
-      const parts = checkArtifactPath(path);
       const runDir = await this.activeRunDir(runId);
-      const uri = String((await this.readMeta(runDir)).artifact_uri);
-      if (!/^file:/i.test(uri)) throw new TrackingError(`run ${runId} keeps artifacts at '${uri}', which is not a local folder`);
-      const base = resolveStoreRoot(uri);
-      const target = resolve(base, ...parts);
-      const rel = relative(base, target);
-      if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new TrackingError(`artifact path '${path}' leaves the artifact folder`);
+      const { base, target } = await this.artifactTarget(runDir, runId, path);
       await mkdir(dirname(target), { recursive: true });
       await writeAtomic(target, data, dirname(base));
+    });
+  }
+
+  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
+    return this.guard(`readArtifact(${runId}, '${path}')`, async () => {
+      const { target } = await this.artifactTarget(await this.locateRun(runId), runId, path);
+      try {
+        return new Uint8Array(await readFile(target));
+      } catch (e) {
+        if (errno(e) === 'ENOENT') throw new TrackingError(`run ${runId} has no artifact '${path}'`);
+        throw e;
+      }
+    });
+  }
+
+  async listArtifacts(runId: string, dir?: string): Promise<string[]> {
+    return this.guard(`listArtifacts(${runId})`, async () => {
+      const runDir = await this.locateRun(runId);
+      const base = this.artifactRoot(runId, await this.readMeta(runDir));
+      const sub = dir ? checkArtifactPath(dir) : [];
+      const files = await listFiles(join(base, ...sub));
+      return files.map((f) => [...sub, f].join('/'));
     });
   }
 
@@ -287,6 +304,23 @@ export class MlflowFileStore implements Tracker {
           return { key, timestamp: Number(f[0]), value: parsePythonFloat(f[1]!), step: f.length === 3 ? Number(f[2]) : 0 };
         });
     });
+  }
+
+  /** The local folder of a run's artifacts (its artifact_uri must be a `file:` URI). */
+  private artifactRoot(runId: string, meta: FlatYaml): string {
+    const uri = String(meta.artifact_uri);
+    if (!/^file:/i.test(uri)) throw new TrackingError(`run ${runId} keeps artifacts at '${uri}', which is not a local folder`);
+    return resolveStoreRoot(uri);
+  }
+
+  /** The file an artifact path names, confined to the run's artifact folder. */
+  private async artifactTarget(runDir: string, runId: string, path: string): Promise<{ base: string; target: string }> {
+    const parts = checkArtifactPath(path);
+    const base = this.artifactRoot(runId, await this.readMeta(runDir));
+    const target = resolve(base, ...parts);
+    const rel = relative(base, target);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new TrackingError(`artifact path '${path}' leaves the artifact folder`);
+    return { base, target };
   }
 
   /** Create the root with the Default experiment `0` and `.trash`, as MLflow does for a new root. */
