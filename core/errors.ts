@@ -17,6 +17,7 @@ export const ErrorCodes = {
   NUMERICAL_STEP_UNDERFLOW: 'NUMERICAL_STEP_UNDERFLOW',
   NUMERICAL_MAX_STEPS: 'NUMERICAL_MAX_STEPS',
   TRACKING: 'TRACKING',
+  TRACKING_UNAVAILABLE: 'TRACKING_UNAVAILABLE',
   INTERRUPTED: 'INTERRUPTED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -71,8 +72,20 @@ export class NumericalError extends OdelabError {
 
 /** A failure talking to the tracking store. */
 export class TrackingError extends OdelabError {
+  constructor(message: string, options?: { cause?: unknown }, code: ErrorCode = ErrorCodes.TRACKING) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The tracking server could not be reached, or kept answering with a
+ * transient status (408, 429, 5xx), after the transport's retries: the
+ * request may succeed later, so the run's records stay in the spool.
+ * Any other TrackingError is final (a 4xx the server will repeat).
+ */
+export class TrackingUnavailableError extends TrackingError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(ErrorCodes.TRACKING, message, options);
+    super(message, options, ErrorCodes.TRACKING_UNAVAILABLE);
   }
 }
 

@@ -9,6 +9,7 @@ export {
   BackendUnavailableError,
   NumericalError,
   TrackingError,
+  TrackingUnavailableError,
   InterruptedError,
   ErrorCodes,
   type ErrorCode,
