@@ -19,7 +19,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { ConcreteBackend } from '../tensor/backend.ts';
 import { runTags } from '../track/context.ts';
 import { RunLogger } from '../track/run-logger.ts';
-import type { RunStatus, Tracker } from '../track/tracker.ts';
+import type { RunInfo, RunStatus, Tracker } from '../track/tracker.ts';
 import { generateDataset, type Dataset } from '../train/data.ts';
 import { train, type StepReport } from '../train/trainer.ts';
 import type { ProgressReporter } from './reporter.ts';
@@ -34,6 +34,12 @@ export interface RunRequest {
   runName?: string;
   /** Polled between steps; a returned signal name ends the run KILLED. */
   shouldStop?: () => string | undefined;
+  /** Tags added to the run's standard tags (a sweep's trial: mlflow.parentRunId, odelab.sweep.*). */
+  tags?: Record<string, string>;
+  /** Called once the run exists in the tracker. */
+  onRunCreated?: (info: RunInfo) => void;
+  /** Called with the training metrics as they are logged (every train.logEvery steps, and the timings at the end). */
+  onMetrics?: (step: number, values: Record<string, number>) => void;
 }
 
 export interface RunSummary {
@@ -64,7 +70,8 @@ export class ExperimentRunner {
     const experimentId = await this.tracker.getOrCreateExperiment(experimentName);
     const runName = req.runName ?? defaultRunName(resolved.name);
     const tags = runTags({ runName, sourceName: basename(file), sourceDir: dirname(file), backend: req.backend, seed: resolved.seed });
-    const info = await this.tracker.createRun({ experimentId, runName, startTime: started, tags });
+    const info = await this.tracker.createRun({ experimentId, runName, startTime: started, tags: { ...tags, ...req.tags } });
+    req.onRunCreated?.(info);
     const logger = new RunLogger(this.tracker, info);
     const params = flattenConfig(resolved);
     await logger.logParams(params);
@@ -73,7 +80,7 @@ export class ExperimentRunner {
     let status: RunStatus = 'FINISHED';
     let reason: string | undefined;
     try {
-      const stoppedBy = await this.execute(resolved, logger, req.shouldStop);
+      const stoppedBy = await this.execute(resolved, logger, req.shouldStop, req.onMetrics);
       if (stoppedBy) {
         status = 'KILLED';
         reason = `interrupted by ${stoppedBy}`;
@@ -106,6 +113,7 @@ export class ExperimentRunner {
     r: ResolvedExperiment,
     logger: RunLogger,
     shouldStop?: () => string | undefined,
+    onMetrics?: RunRequest['onMetrics'],
   ): Promise<string | undefined> {
     const root = new Rng(r.seed);
     const dataRng = root.fork();
@@ -137,7 +145,9 @@ export class ExperimentRunner {
         this.reporter.step(s);
         if (s.step % r.train.logEvery === 0 || s.step === r.train.steps) {
           const nfe = { train_nfe_forward: s.forward.nfe, ...(s.backward ? { train_nfe_backward: s.backward.nfe } : {}) };
-          await logger.logMetrics({ train_loss: s.loss, train_lr: s.lr, ...nfe }, s.step);
+          const values = { train_loss: s.loss, train_lr: s.lr, ...nfe };
+          await logger.logMetrics(values, s.step);
+          onMetrics?.(s.step, values);
         }
       };
       const result = await train(
@@ -145,7 +155,9 @@ export class ExperimentRunner {
         { onStep, shouldStop },
       ).finally(() => this.reporter.end());
       const trainSeconds = (Date.now() - trainStart) / 1000;
-      await logger.logMetrics({ train_time_s: trainSeconds, steps_per_s: result.steps / Math.max(trainSeconds, 1e-9) }, result.steps);
+      const timing = { train_time_s: trainSeconds, steps_per_s: result.steps / Math.max(trainSeconds, 1e-9) };
+      await logger.logMetrics(timing, result.steps);
+      onMetrics?.(result.steps, timing);
       if (result.stoppedBy) return result.stoppedBy;
       this.reporter.message('evaluating on held-out trajectories');
       const evalIntegrator = r.integrator.plugin.create(evaluationOptions(r) as never);
