@@ -25,5 +25,6 @@ import nPendulum from './systems/n-pendulum.ts';
 import pendulum from './systems/pendulum.ts';
 import spiral from './systems/spiral.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
+import mlflowRest from './trackers/mlflow-rest.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile, mlflowRest];
