@@ -6,9 +6,12 @@
  * biases 0; RMSprop at lr 1e-3; dopri5 at rtol 1e-7, atol 1e-9.
  * As in the demo, evaluation is the full-trajectory L1 loss from y0 (the
  * held-out trajectory is the demo's own: spread 0).
- * The default experiment of `npm start`.
+ *
+ * `odelab sweep experiments/spiral.ts --workers 2` runs the sweep section:
+ * 2 widths × 2 learning rates drawn log-uniformly = 4 trials, ranked by the
+ * held-out rollout error (add `--set train.steps=200` for a quick look).
  */
-import { defineExperiment } from 'odelab';
+import { defineExperiment, grid, loguniform } from 'odelab';
 
 export default defineExperiment({
   name: 'spiral',
@@ -20,4 +23,9 @@ export default defineExperiment({
   gradient: { name: 'backprop' },
   data: { trajectories: 1, testTrajectories: 1, points: 1000, batchTime: 10, batchSize: 20 },
   train: { steps: 2000, lr: 1e-3, optimizer: { name: 'rmsprop' }, loss: 'l1', logEvery: 10 },
+  sweep: {
+    parameters: { 'model.hidden': grid([[32], [50]]), 'train.lr': loguniform(3e-4, 3e-3) },
+    trials: 2,
+    objective: { metric: 'eval_rollout_mae', mode: 'min' },
+  },
 });

@@ -155,6 +155,7 @@ export interface ExperimentSpec {
     objective: { metric: string; mode: 'min' | 'max' };
     trials?: number;
     seed?: number;
+    asha?: { metric?: string; gracePeriod?: number; reductionFactor?: number; maxResource?: number };
   };
 }
 

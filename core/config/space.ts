@@ -44,6 +44,15 @@ export const sweepSchema = s.object({
   }),
   trials: s.integer({ min: 1 }).default(1).describe('samples of the random axes per grid point'),
   seed: s.integer({ min: 0 }).optional().describe('sweep seed (default: the experiment seed)'),
+  asha: s
+    .object({
+      metric: s.string().optional().describe("training metric judged at each rung (default: the objective if it is a train_* metric, else 'train_loss')"),
+      gracePeriod: s.integer({ min: 1 }).optional().describe('steps before the first rung (default: max steps / η², at least train.logEvery)'),
+      reductionFactor: s.number({ gt: 1 }).default(4).describe('η: about 1 in η trials goes past each rung (Ray Tune: 4)'),
+      maxResource: s.integer({ min: 1 }).optional().describe('steps at which every trial stops (default: train.steps)'),
+    })
+    .default({ metric: undefined, gracePeriod: undefined, reductionFactor: 4, maxResource: undefined })
+    .describe('ASHA settings, used with --scheduler asha'),
 });
 
 /** Checks a parsed space beyond its shape (bounds ordered). */

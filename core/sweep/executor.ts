@@ -11,7 +11,8 @@
  *   processes can share one GPU with TF_FORCE_GPU_ALLOW_GROWTH=true, which
  *   the executor sets unless the user set it.
  *
- * Both run TypeScript workers through tsx (`--import tsx`).
+ * Both run TypeScript through tsx: the process worker with `--import`, the
+ * thread worker by registering it in trial-worker-entry.mjs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { MessageChannel } from 'node:worker_threads';
@@ -38,9 +39,10 @@ export interface TrialExecutor {
 /** The worker running a trial died before the trial ended (crash, out of memory, killed). */
 export class WorkerLostError extends Error {}
 
-const WORKER = new URL('./trial-worker.ts', import.meta.url);
+const WORKER = new URL('./trial-worker-entry.mjs', import.meta.url);
 const PROCESS_WORKER = fileURLToPath(new URL('./trial-process.ts', import.meta.url));
-const TSX = ['--import', 'tsx'];
+/** tsx's loader, resolved from odelab's own dependencies (a bare 'tsx' would resolve from the cwd). */
+const TSX = ['--import', import.meta.resolve('tsx')];
 
 export class ThreadExecutor implements TrialExecutor {
   readonly kind = 'thread';
@@ -55,7 +57,6 @@ export class ThreadExecutor implements TrialExecutor {
       minThreads: slots,
       maxThreads: slots,
       idleTimeout: 60_000,
-      execArgv: TSX,
       ...(options.maxOldGenerationSizeMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } } : {}),
     });
     // A dying thread also emits 'error' on the pool when no task is attached; the task's own rejection is what we report.
@@ -89,6 +90,8 @@ function describeLoss(e: unknown): unknown {
   const err = e as { code?: string; message?: string; name?: string };
   if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') return new WorkerLostError(`worker thread ran out of memory: ${err.message}`);
   if (err?.name === 'AbortError') return new WorkerLostError('worker thread was terminated');
+  const exited = /worker exited with code:? ?(-?\d+)/i.exec(err?.message ?? '');
+  if (exited) return new WorkerLostError(`worker thread died (exit code ${exited[1]})`);
   return e;
 }
 

@@ -13,7 +13,7 @@ import { container as rootContainer } from 'tsyringe';
 import { loadExperiment } from '../config/load.ts';
 import type { Plugin } from '../registry/plugin.ts';
 import { Registry } from '../registry/registry.ts';
-import type { ProgressReporter } from '../run/reporter.ts';
+import { silentReporter, type ProgressReporter } from '../run/reporter.ts';
 import { ExperimentRunner } from '../run/runner.ts';
 import { TOKENS } from '../run/tokens.ts';
 import { initBackend, parseBackendName } from '../tensor/backend.ts';
@@ -27,7 +27,6 @@ export interface TrialChannel {
   onControl(handler: (msg: TrialControl) => void): void;
 }
 
-const silent: ProgressReporter = { message() {}, start() {}, step() {}, end() {} };
 
 export async function runTrial(task: TrialTask, channel: TrialChannel): Promise<TrialOutcome> {
   const started = Date.now();
@@ -44,7 +43,7 @@ export async function runTrial(task: TrialTask, channel: TrialChannel): Promise<
   const scope = rootContainer.createChildContainer();
   scope.register<Registry>(TOKENS.Registry, { useValue: registry });
   scope.register<Tracker>(TOKENS.Tracker, { useValue: tracker });
-  scope.register<ProgressReporter>(TOKENS.Reporter, { useValue: silent });
+  scope.register<ProgressReporter>(TOKENS.Reporter, { useValue: silentReporter });
   const runner = scope.resolve(ExperimentRunner);
 
   let trainMs = 0;
