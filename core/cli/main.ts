@@ -8,15 +8,24 @@ import type { Plugin } from '../registry/plugin.ts';
 import { BACKENDS } from '../tensor/backend.ts';
 import { Registry } from '../registry/registry.ts';
 import { withPluginOption } from './common.ts';
+import { evalCommand } from './eval-command.ts';
+import { evalOptions } from './eval-options.ts';
 import { pluginsCommand } from './plugins-command.ts';
+import { readSetFile } from '../config/set-file.ts';
 import { runCommand } from './run-command.ts';
+import { syncCommand } from './sync-command.ts';
+import { sweepCommand } from './sweep-command.ts';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
 class UsageError extends Error {}
 
-/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
-export async function runCli(argv: readonly string[], builtins: readonly Plugin[]): Promise<number> {
+/**
+ * Run the CLI on `argv` (without node and script); resolves to the exit code.
+ * `builtinsModule` is the URL of the module exporting `builtinPlugins`: sweep
+ * workers load the built-ins from it in their own threads or processes.
+ */
+export async function runCli(argv: readonly string[], builtins: readonly Plugin[], builtinsModule?: string): Promise<number> {
   let code: number = EXIT.OK;
   const parser = yargs([...argv])
     .scriptName('odelab')
@@ -34,6 +43,7 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
             requiresArg: true,
             describe: 'override a config value, e.g. --set train.lr=0.01 (repeatable)',
           })
+          .option('set-file', { type: 'string', requiresArg: true, describe: 'overrides from a JSON object {"train.lr": 0.003, ...} (e.g. a sweep\'s best), before --set' })
           .option('backend', {
             type: 'string',
             choices: BACKENDS,
@@ -50,7 +60,7 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
         }
         code = await runCommand(Registry.with(builtins), {
           experiment: a.experiment,
-          set: a.set,
+          set: [...(a.setFile ? readSetFile(a.setFile) : []), ...a.set],
           plugin: a.plugin,
           backend: a.backend,
           seed: a.seed,
@@ -62,6 +72,71 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
       },
     )
     .command(
+      'sweep <experiment>',
+      "run the experiment's sweep section on a worker pool: a parent MLflow run, a child run per trial",
+      (y) =>
+        withPluginOption(y)
+          .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (.ts) with a sweep section' })
+          .option('set', { type: 'string', array: true, default: [] as string[], requiresArg: true, describe: 'override a config value for every trial (repeatable)' })
+          .option('workers', { type: 'number', describe: 'trials at once (default: one per core)' })
+          .option('max-trials', { type: 'number', describe: 'run only the first N trials of the expansion' })
+          .option('scheduler', { type: 'string', choices: ['none', 'asha'] as const, default: 'none' as const, describe: 'early stopping: none, or asha (settings in sweep.asha)' })
+          .option('max-failures', { type: 'number', default: 0, describe: 'retries of a failed trial (each attempt is its own child run)' })
+          .option('resume', { type: 'string', describe: 'SWEEP_ID (the parent run id): run only the trials that did not finish' })
+          .option('isolation', { type: 'string', choices: ['thread', 'process'] as const, describe: 'worker threads (default for cpu/wasm) or a process per trial (default for native backends)' })
+          .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend [env ODELAB_BACKEND; default auto]' })
+          .option('tracking-uri', { type: 'string', describe: 'MLflow tracking URI [env MLFLOW_TRACKING_URI; default ./mlruns]' })
+          .option('best-out', { type: 'string', describe: "where to write the best trial's overrides (default sweep-<id>-best.json)" })
+          .option('json', { type: 'boolean', default: false, describe: 'print the result table as JSON on stdout' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }),
+      async (a) => {
+        code = await sweepCommand(Registry.with(builtins), {
+          experiment: a.experiment,
+          set: a.set,
+          plugin: a.plugin,
+          backend: a.backend,
+          trackingUri: a.trackingUri,
+          workers: a.workers,
+          maxTrials: a.maxTrials,
+          scheduler: a.scheduler as 'none' | 'asha',
+          maxFailures: a.maxFailures,
+          resume: a.resume,
+          isolation: a.isolation as 'thread' | 'process' | undefined,
+          bestOut: a.bestOut,
+          json: a.json,
+          quiet: a.quiet,
+          builtinsModule,
+        });
+      },
+    )
+    .command(
+      'eval <model>',
+      "evaluate a logged model again (the run's metrics) or roll it out (--rollout); <model>: runs:/<run_id>/model or a model folder",
+      (y) => evalOptions(y),
+      async (a) => {
+        code = await evalCommand(Registry.with(builtins), a);
+      },
+    )
+    .command(
+      'sync',
+      'send the records runs left in the local spool to the tracking server and finish those runs',
+      (y) =>
+        withPluginOption(y)
+          .option('tracking-uri', {
+            type: 'string',
+            describe: 'only runs logged to this URI [env MLFLOW_TRACKING_URI; default: all, each to its own URI]',
+          })
+          .option('spool-dir', { type: 'string', describe: 'the spool folder [env ODELAB_SPOOL_DIR; default ${XDG_CACHE_HOME:-~/.cache}/odelab/spool]' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the per-run results as JSON on stdout' })
+          .epilogue(
+            'Runs still owned by a live process are skipped; a run whose process died before ending it is marked ' +
+              'FAILED (tag odelab.failure_reason). Exit 0 when nothing is left to send, 1 when records remain.',
+          ),
+      async (a) => {
+        code = await syncCommand(Registry.with(builtins), { trackingUri: a.trackingUri, spoolDir: a.spoolDir, plugin: a.plugin, json: a.json });
+      },
+    )
+    .command(
       'plugins',
       'list every registered plugin by kind, with description and options',
       (y) => withPluginOption(y).option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
@@ -69,7 +144,7 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
         code = await pluginsCommand(Registry.with(builtins), a.plugin, a.json);
       },
     )
-    .demandCommand(1, 'name a command: run or plugins')
+    .demandCommand(1, 'name a command: run, sweep, eval, sync or plugins')
     .strict()
     .recommendCommands()
     .help()

@@ -1,7 +1,9 @@
 /**
  * `odelab run <experiment.ts>`: validate everything, then train, evaluate
  * and log one run. Exit 0 when FINISHED, 1 when FAILED, 130 when KILLED
- * (invalid input exits 2 before any work starts, from main).
+ * (invalid input exits 2 before any work starts, from main). Records a
+ * remote tracking server has not acknowledged by the flush timeout do not
+ * change the exit code: the summary says they wait for `odelab sync`.
  */
 import 'reflect-metadata';
 import { relative } from 'node:path';
@@ -78,6 +80,7 @@ export async function runCommand(registry: Registry, args: RunArgs): Promise<num
   }
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(formatSummary(summary, tracker.uri));
+  if (args.json && summary.undelivered) process.stderr.write(formatUndelivered(summary.undelivered).map((l) => `odelab: ${l}\n`).join(''));
   return summary.status === 'FINISHED' ? 0 : summary.status === 'KILLED' ? 130 : 1;
 }
 
@@ -87,6 +90,7 @@ function formatSummary(s: RunSummary, trackingUri: string): string {
   const keys = Object.keys(s.metrics).sort();
   for (const k of keys) lines.push(`  ${k.padEnd(22)} ${formatNumber(s.metrics[k]!)}`);
   lines.push(`artifacts: ${s.artifactUri}`);
+  if (s.undelivered) lines.push(...formatUndelivered(s.undelivered));
   if (uriScheme(trackingUri) === 'file') {
     const root = trackingUri.replace(/^file:\/\//, '');
     const shown = root.startsWith('/') ? relative(process.cwd(), root) || '.' : root;
@@ -94,6 +98,19 @@ function formatSummary(s: RunSummary, trackingUri: string): string {
     lines.push(`view them: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ${shown}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What the tracking server does not have yet (the exit code stays the run's own: the run itself did end). */
+function formatUndelivered(u: NonNullable<RunSummary['undelivered']>): string[] {
+  const lines: string[] = [];
+  if (u.pending > 0) {
+    lines.push(
+      `tracking: ${u.pending} record${u.pending === 1 ? '' : 's'} not yet on the tracking server, kept in ${u.spoolDir}; ` +
+        "the run will be complete there after 'odelab sync'",
+    );
+  }
+  if (u.rejected > 0) lines.push(`tracking: ${u.rejected} record${u.rejected === 1 ? '' : 's'} refused by the tracking server, kept in ${u.spoolDir}/rejected.jsonl`);
+  return lines;
 }
 
 function formatNumber(x: number): string {

@@ -4,6 +4,7 @@
  * truth; energy over time; predicted against true accelerations.
  */
 import { figure, type ChartSpec } from './plot/index.ts';
+import { componentsPlot } from './trajectory-plots.ts';
 import type { EnergyResult } from './mechanics.ts';
 
 const TRUTH = { color: 'C0' };
@@ -16,17 +17,7 @@ function names(n: number): string[] {
 
 /** One held-out trajectory, every state component over time. */
 export function trajectoryPlot(t: readonly number[], truth: readonly Float64Array[], pred: readonly Float64Array[], n: number): Uint8Array {
-  const labels = names(n);
-  const panels: ChartSpec[] = labels.map((label, d) => ({
-    title: label,
-    xLabel: 't',
-    yLabel: label,
-    series: [
-      { name: 'truth', x: t, y: truth.map((x) => x[d]!), ...TRUTH },
-      { name: 'model', x: t, y: pred.map((x) => x[d]!), ...MODEL },
-    ],
-  }));
-  return figure({ panels, columns: Math.min(2, panels.length), title: 'held-out trajectory: model vs truth' });
+  return componentsPlot(t, [truth], [pred], names(n), 'held-out trajectory: model vs truth');
 }
 
 /** Phase portraits q_i against q̇_i of the same trajectory. */

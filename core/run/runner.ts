@@ -8,13 +8,14 @@ import { basename, dirname } from 'node:path';
 import { inject, injectable } from 'tsyringe';
 import type { LoadedExperiment } from '../config/load.ts';
 import { flattenConfig, type ResolvedExperiment } from '../config/resolve.ts';
-import { NumericalError, OdelabError } from '../errors.ts';
+import { OdelabError } from '../errors.ts';
 import { gradientContext } from '../ode/gradient-context.ts';
-import { evaluate } from '../eval/evaluate.ts';
-import { evaluateMechanics } from '../eval/evaluate-mechanics.ts';
+import { evaluateRun } from '../eval/evaluate-run.ts';
+import type { Model } from '../model.ts';
+import { logModel } from '../model-io/model-artifact.ts';
 import { instantiateSystem } from '../physics/instantiate.ts';
 import type { System } from '../system.ts';
-import { Rng } from '../random.ts';
+import type { Rng } from '../random.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ConcreteBackend } from '../tensor/backend.ts';
 import { runTags } from '../track/context.ts';
@@ -23,10 +24,8 @@ import type { RunInfo, RunStatus, Tracker } from '../track/tracker.ts';
 import { generateDataset, type Dataset } from '../train/data.ts';
 import { train, type StepReport } from '../train/trainer.ts';
 import type { ProgressReporter } from './reporter.ts';
+import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from './run-parts.ts';
 import { TOKENS } from './tokens.ts';
-
-/** The integrator that generates ground truth in float64. */
-const TRUTH_INTEGRATOR = 'dopri8';
 
 export interface RunRequest {
   loaded: LoadedExperiment;
@@ -53,6 +52,11 @@ export interface RunSummary {
   artifactUri: string;
   /** Why the run failed or was killed. */
   reason?: string;
+  /**
+   * Records the tracking server does not have (remote trackers only, absent when it has them all):
+   * pending ones stay in the spool until `odelab sync` sends them, rejected ones were refused for good.
+   */
+  undelivered?: { pending: number; rejected: number; spoolDir: string };
 }
 
 @injectable()
@@ -70,9 +74,13 @@ export class ExperimentRunner {
     const experimentId = await this.tracker.getOrCreateExperiment(experimentName);
     const runName = req.runName ?? defaultRunName(resolved.name);
     const tags = runTags({ runName, sourceName: basename(file), sourceDir: dirname(file), backend: req.backend, seed: resolved.seed });
-    const info = await this.tracker.createRun({ experimentId, runName, startTime: started, tags: { ...tags, ...req.tags } });
+    const logger = await RunLogger.start(
+      this.tracker,
+      { experimentId, runName, startTime: started, tags: { ...tags, ...req.tags } },
+      { onMessage: (text) => this.reporter.message(text) },
+    );
+    const info = logger.info;
     req.onRunCreated?.(info);
-    const logger = new RunLogger(this.tracker, info);
     const params = flattenConfig(resolved);
     await logger.logParams(params);
     await logger.logArtifact('config.json', JSON.stringify({ experiment: req.loaded.spec, params }, null, 2));
@@ -80,7 +88,7 @@ export class ExperimentRunner {
     let status: RunStatus = 'FINISHED';
     let reason: string | undefined;
     try {
-      const stoppedBy = await this.execute(resolved, logger, req.shouldStop, req.onMetrics);
+      const stoppedBy = await this.execute(req, logger);
       if (stoppedBy) {
         status = 'KILLED';
         reason = `interrupted by ${stoppedBy}`;
@@ -94,7 +102,7 @@ export class ExperimentRunner {
     }
     if (reason && status === 'KILLED') await logger.setTags({ 'odelab.failure_reason': reason });
     await logger.logMetric('wall_time_s', (Date.now() - started) / 1000, 0);
-    await logger.end(status);
+    const left = await logger.end(status);
     return {
       runId: info.runId,
       experimentId,
@@ -105,21 +113,15 @@ export class ExperimentRunner {
       durationMs: Date.now() - started,
       artifactUri: info.artifactUri,
       ...(reason ? { reason } : {}),
+      ...(left.spoolDir ? { undelivered: { pending: left.pending, rejected: left.rejected, spoolDir: left.spoolDir } } : {}),
     };
   }
 
-  /** Data, training, evaluation. Returns the signal that stopped training, if any. */
-  private async execute(
-    r: ResolvedExperiment,
-    logger: RunLogger,
-    shouldStop?: () => string | undefined,
-    onMetrics?: RunRequest['onMetrics'],
-  ): Promise<string | undefined> {
-    const root = new Rng(r.seed);
-    const dataRng = root.fork();
-    const initSeed = root.uint32();
-    const batchRng = root.fork();
-    const evalRng = root.fork();
+  /** Data, training, evaluation, the model artifact. Returns the signal that stopped training, if any. */
+  private async execute(req: RunRequest, logger: RunLogger): Promise<string | undefined> {
+    const { shouldStop, onMetrics } = req;
+    const r = req.loaded.resolved;
+    const { data: dataRng, initSeed, batch: batchRng, eval: evalRng } = runStreams(r.seed);
 
     const system = instantiateSystem(r.system.plugin, r.system.options as never);
     const dataStart = Date.now();
@@ -127,12 +129,9 @@ export class ExperimentRunner {
     const dataset = this.makeDataset(r, system, dataRng);
     await logger.logMetric('data_time_s', (Date.now() - dataStart) / 1000, 0);
 
-    const model = r.model.plugin.create(r.model.options as never, {
-      stateDim: system.stateDim,
-      coordinates: system.mechanical?.coordinates,
-      angles: system.mechanical?.angles,
-      seed: initSeed,
-    });
+    const model = createModel(r, system, initSeed);
+    let trained = 0;
+    const saveModel = (status: 'FINISHED' | 'KILLED' | 'FAILED') => this.saveModel(req, logger, model, { status, steps: trained });
     try {
       const integrator = r.integrator.plugin.create(r.integrator.options as never);
       const gradient = r.gradient.plugin.create(
@@ -143,6 +142,7 @@ export class ExperimentRunner {
       this.reporter.start(r.train.steps);
       const onStep = async (s: StepReport) => {
         this.reporter.step(s);
+        trained = s.step;
         if (s.step % r.train.logEvery === 0 || s.step === r.train.steps) {
           const nfe = { train_nfe_forward: s.forward.nfe, ...(s.backward ? { train_nfe_backward: s.backward.nfe } : {}) };
           const values = { train_loss: s.loss, train_lr: s.lr, ...nfe };
@@ -158,52 +158,42 @@ export class ExperimentRunner {
       const timing = { train_time_s: trainSeconds, steps_per_s: result.steps / Math.max(trainSeconds, 1e-9) };
       await logger.logMetrics(timing, result.steps);
       onMetrics?.(result.steps, timing);
-      if (result.stoppedBy) return result.stoppedBy;
-      this.reporter.message('evaluating on held-out trajectories');
-      const evalIntegrator = r.integrator.plugin.create(evaluationOptions(r) as never);
-      const warnings: string[] = [];
-      try {
-        await logger.logMetrics({ ...evaluate(model, evalIntegrator, dataset, r.data, r.train) }, result.steps);
-      } catch (e) {
-        if (!(e instanceof NumericalError)) throw e;
-        warnings.push(`held-out rollouts diverged: ${e.message}`);
-        await logger.logMetrics({ eval_rollout_mae: Infinity, eval_rollout_rmse: Infinity, eval_final_mae: Infinity }, result.steps);
+      trained = result.steps;
+      if (result.stoppedBy) {
+        await saveModel('KILLED');
+        return result.stoppedBy;
       }
-      if (system.mechanical) {
-        this.reporter.message(`evaluating mechanics: accelerations, energy over ${r.eval.energyStarts} rollouts to t = ${r.eval.energyTime}`);
-        const mech = evaluateMechanics({ model, system, integrator: evalIntegrator, truth: this.truthIntegrator(r), dataset, eval: r.eval, train: r.train, rng: evalRng });
-        await logger.logMetrics(mech.metrics, result.steps);
-        for (const [path, png] of Object.entries(mech.plots)) await logger.logArtifact(path, png);
-        warnings.push(...mech.warnings);
-      }
+      const { metrics, plots, warnings } = evaluateRun({
+        model, system, integrator: evaluationIntegrator(r), truth: truthIntegrator(this.registry, r), dataset,
+        data: r.data, train: r.train, eval: r.eval, rng: evalRng, onPhase: (m) => this.reporter.message(m),
+      });
+      await logger.logMetrics(metrics, result.steps);
+      for (const [path, png] of Object.entries(plots)) await logger.logArtifact(path, png);
       if (warnings.length) {
         await logger.setTags({ 'odelab.eval_warning': warnings.join('; ').slice(0, 5000) });
         for (const w of warnings) this.reporter.message(`warning: ${w}`);
       }
       if (model.diagnostics) await logger.logMetrics(model.diagnostics(), result.steps);
-      await logger.logArtifact('model/weights.json', JSON.stringify(model.getWeights()));
+      await saveModel('FINISHED');
       return undefined;
+    } catch (e) {
+      // A failed run keeps the model it reached, if its weights are finite; the original error wins.
+      await saveModel('FAILED').catch((saveError: unknown) => this.reporter.message(`warning: could not log the model: ${String(saveError)}`));
+      throw e;
     } finally {
       model.dispose();
     }
   }
 
+  /** The model artifact (core/model-io/format.ts); skipped, with a tag saying why, when a weight is not finite. */
+  private async saveModel(req: RunRequest, logger: RunLogger, model: Model, training: { status: 'FINISHED' | 'KILLED' | 'FAILED'; steps: number }) {
+    const saved = await logModel(logger, { loaded: req.loaded, runId: logger.runId, backend: req.backend, training, weights: model.getWeights(), cwd: process.cwd() });
+    if (!saved.logged) this.reporter.message(`warning: model not logged: ${saved.reason}`);
+  }
+
   private makeDataset(r: ResolvedExperiment, system: System, rng: Rng): Dataset {
-    return generateDataset(system, this.truthIntegrator(r), r.data, rng);
+    return generateDataset(system, truthIntegrator(this.registry, r), r.data, rng);
   }
-
-  /** The float64 ground-truth integrator at the data section's tolerances. */
-  private truthIntegrator(r: ResolvedExperiment) {
-    const plugin = this.registry.get('integrator', TRUTH_INTEGRATOR);
-    const options = plugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data');
-    return plugin.create(options as never);
-  }
-}
-
-/** The experiment's integrator options with the evaluation step budget (adaptive methods). */
-function evaluationOptions(r: ResolvedExperiment): Record<string, unknown> {
-  const o = r.integrator.options;
-  return typeof o.maxSteps === 'number' ? { ...o, maxSteps: Math.min(o.maxSteps, r.eval.maxSteps) } : o;
 }
 
 function defaultRunName(experiment: string): string {

@@ -1,0 +1,85 @@
+/**
+ * The evaluation a run does after training, in one place so that
+ * `odelab eval` repeats it exactly: held-out rollouts and segment loss
+ * (evaluate.ts); for mechanical systems the acceleration error, energy
+ * metric and their plots (evaluate-mechanics.ts); for other systems a plot
+ * of the held-out trajectories (trajectory-plots.ts). A rollout that
+ * diverges is not an error: its metrics are +Infinity and a warning says why.
+ */
+import type { DataConfig, EvalConfig, TrainConfig } from '../config/experiment.ts';
+import { NumericalError } from '../errors.ts';
+import type { Model } from '../model.ts';
+import type { Integrator } from '../ode/types.ts';
+import type { Rng } from '../random.ts';
+import type { System } from '../system.ts';
+import type { Dataset } from '../train/data.ts';
+import { evaluate } from './evaluate.ts';
+import { evaluateMechanics } from './evaluate-mechanics.ts';
+import { modelRollout } from './mechanics.ts';
+import { heldOutPlot, MAX_PLOTTED } from './trajectory-plots.ts';
+
+export interface RunEvalParts {
+  model: Model;
+  system: System;
+  /** The experiment's integrator with the evaluation step budget. */
+  integrator: Integrator;
+  /** The float64 ground-truth integrator. */
+  truth: Integrator;
+  dataset: Dataset;
+  data: DataConfig;
+  train: TrainConfig;
+  eval: EvalConfig;
+  /** The run's evaluation stream. */
+  rng: Rng;
+  /** Told when a phase starts (progress output). */
+  onPhase?: (message: string) => void;
+}
+
+export interface RunEvalResult {
+  metrics: Record<string, number>;
+  /** PNG files by artifact path (`plots/...`); none when eval.plots is false. */
+  plots: Record<string, Uint8Array>;
+  /** Why a rollout was cut short, if one was. */
+  warnings: string[];
+}
+
+/** Evaluate a trained model as a run does (see the file comment). */
+export function evaluateRun(p: RunEvalParts): RunEvalResult {
+  const warnings: string[] = [];
+  let metrics: Record<string, number>;
+  p.onPhase?.('evaluating on held-out trajectories');
+  try {
+    metrics = { ...evaluate(p.model, p.integrator, p.dataset, p.data, p.train) };
+  } catch (e) {
+    if (!(e instanceof NumericalError)) throw e;
+    warnings.push(`held-out rollouts diverged: ${e.message}`);
+    metrics = { eval_rollout_mae: Infinity, eval_rollout_rmse: Infinity, eval_final_mae: Infinity };
+  }
+  if (p.system.mechanical) {
+    p.onPhase?.(`evaluating mechanics: accelerations, energy over ${p.eval.energyStarts} rollouts to t = ${p.eval.energyTime}`);
+    const mech = evaluateMechanics({ model: p.model, system: p.system, integrator: p.integrator, truth: p.truth, dataset: p.dataset, eval: p.eval, train: p.train, rng: p.rng });
+    return { metrics: { ...metrics, ...mech.metrics }, plots: mech.plots, warnings: [...warnings, ...mech.warnings] };
+  }
+  const plots: Record<string, Uint8Array> = {};
+  if (p.eval.plots) {
+    const png = heldOutPng(p, warnings);
+    if (png) plots['plots/trajectories.png'] = png;
+  }
+  return { metrics, plots, warnings };
+}
+
+/** The first held-out trajectories rolled out by the model, against the data; undefined (and a warning) if the rollout diverges. */
+function heldOutPng(p: RunEvalParts, warnings: string[]): Uint8Array | undefined {
+  const { test, t } = p.dataset;
+  const count = Math.min(test.count, MAX_PLOTTED);
+  const truths = Array.from({ length: count }, (_, k) =>
+    Array.from({ length: test.points }, (_, j) => Float64Array.from(test.values.subarray((k * test.points + j) * test.dim, (k * test.points + j + 1) * test.dim))),
+  );
+  try {
+    return heldOutPlot(t, truths, modelRollout(p.model, p.integrator)(truths.map((x) => x[0]!), t));
+  } catch (e) {
+    if (!(e instanceof NumericalError)) throw e;
+    warnings.push(`plotted rollout diverged: ${e.message}`);
+    return undefined;
+  }
+}
