@@ -10,6 +10,7 @@ import { integratorsSuite } from './integrators.ts';
 import { lnnSuite } from './lnn.ts';
 import { memorySuite } from './memory.ts';
 import { spiralSuite } from './spiral.ts';
+import { sweepSuite } from './sweep.ts';
 
 /** A JSON value, as written to `.bench/<suite>.json`. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -50,4 +51,5 @@ export const suites: Record<string, Suite> = {
   [memorySuite.name]: memorySuite,
   [lnnSuite.name]: lnnSuite,
   [spiralSuite.name]: spiralSuite,
+  [sweepSuite.name]: sweepSuite,
 };

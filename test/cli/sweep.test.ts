@@ -164,3 +164,17 @@ test('invalid sweep input exits 2 before any work, naming the path', async (t) =
   t.regex(asha.stderr, /sweep\.asha\.metric must be a metric logged during training/);
   await t.throwsAsync(readdir(store)); // nothing was created
 });
+
+test('--isolation process runs each trial in its own process (the native backends\' mode), same runs and tags', async (t) => {
+  const dir = await tempDir(t);
+  const store = join(dir, 'mlruns');
+  const r = await odelab(['sweep', EXPERIMENT, '--workers', '2', '--max-trials', '2', '--isolation', 'process', '--tracking-uri', store, '--json', '--best-out', join(dir, 'best.json')]);
+  t.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as SweepJson;
+  t.deepEqual(out.rows.map((x) => x.state), ['FINISHED', 'FINISHED']);
+  const runs = await runsOf(store, out.experimentId);
+  t.is(runs.find((x) => x.info.runId === out.sweepId)!.params['sweep.isolation'], 'process');
+  const children = runs.filter((x) => x.info.runId !== out.sweepId);
+  t.is(children.length, 2);
+  for (const c of children) t.is(c.tags['mlflow.parentRunId'], out.sweepId);
+});
