@@ -87,6 +87,7 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
           .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend [env ODELAB_BACKEND; default auto]' })
           .option('tracking-uri', { type: 'string', describe: 'MLflow tracking URI [env MLFLOW_TRACKING_URI; default ./mlruns]' })
           .option('best-out', { type: 'string', describe: "where to write the best trial's overrides (default sweep-<id>-best.json)" })
+          .option('queue', { type: 'string', requiresArg: true, describe: 'redis://[user:password@]host[:port][/db] or rediss://: enqueue the trials for odelab workers (other machines) instead of running them here' })
           .option('json', { type: 'boolean', default: false, describe: 'print the result table as JSON on stdout' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }),
       async (a) => {
@@ -103,10 +104,29 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
           resume: a.resume,
           isolation: a.isolation as 'thread' | 'process' | undefined,
           bestOut: a.bestOut,
+          queue: a.queue,
           json: a.json,
           quiet: a.quiet,
           builtinsModule,
         });
+      },
+    )
+    .command(
+      'worker',
+      'run trials of queued sweeps (odelab sweep --queue) on this machine, logging to each sweep\'s tracking URI',
+      (y) =>
+        y
+          .option('queue', { type: 'string', demandOption: true, requiresArg: true, describe: 'redis://[user:password@]host[:port][/db] or rediss:// (the sweep\'s --queue)' })
+          .option('workers', { type: 'number', describe: 'trials at once (default: one per core)' })
+          .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend of every trial run here [env ODELAB_BACKEND; default auto]' })
+          .option('isolation', { type: 'string', choices: ['thread', 'process'] as const, describe: 'worker threads (default for cpu/wasm) or a process per trial (default for native backends)' })
+          .epilogue(
+            'Ctrl-C once: take no new trials, finish the running ones. Twice: stop them now (runs KILLED) and hand them back to the queue. ' +
+              'Settings: ODELAB_QUEUE_PREFIX, ODELAB_QUEUE_LOCK_MS, ODELAB_QUEUE_STALLED_MS, ODELAB_QUEUE_MAX_STALLED (see README "Sweeps across machines").',
+          ),
+      async (a) => {
+        const { workerCommand } = await import('./worker-command.ts');
+        code = await workerCommand({ queue: a.queue, workers: a.workers, backend: a.backend, isolation: a.isolation as 'thread' | 'process' | undefined, builtinsModule });
       },
     )
     .command(
@@ -144,7 +164,7 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
         code = await pluginsCommand(Registry.with(builtins), a.plugin, a.json);
       },
     )
-    .demandCommand(1, 'name a command: run, sweep, eval, sync or plugins')
+    .demandCommand(1, 'name a command: run, sweep, worker, eval, sync or plugins')
     .strict()
     .recommendCommands()
     .help()

@@ -6,19 +6,27 @@
  * trial's overrides written to a file `odelab run --set-file` accepts.
  * Exit 0 when the sweep finished (even with failed trials: see the table),
  * 1 when every trial failed, 130 when interrupted, 2 for invalid input.
+ *
+ * With `--queue redis://…` the trials go to a BullMQ queue for `odelab
+ * worker`s on any machines (core/queue/) and everything else stays here:
+ * the parent run, ASHA, retries, the table and the report. The workers
+ * choose threads or processes, their number and the backend, so --workers,
+ * --isolation and --backend are refused with --queue.
  */
 import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadExperiment } from '../config/load.ts';
+import { loadExperiment, type LoadedExperiment } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { parseBackendName, resolveBackendName } from '../tensor/backend.ts';
 import { DEFAULT_TRACKING_URI, selectTracker } from '../track/select.ts';
 import { ProcessExecutor, ThreadExecutor, type TrialExecutor } from '../sweep/executor.ts';
+import type { QueueExecutor } from '../queue/queue-executor.ts';
+import { trialLabel } from '../sweep/expand.ts';
 import { formatTable } from '../sweep/report.ts';
 import type { TrialRecord } from '../sweep/scheduler.ts';
-import { planSweep, runSweep } from '../sweep/sweep.ts';
+import { planSweep, runSweep, type SweepResult } from '../sweep/sweep.ts';
 
 export interface SweepArgs {
   experiment: string;
@@ -33,12 +41,14 @@ export interface SweepArgs {
   resume?: string;
   isolation?: 'thread' | 'process';
   bestOut?: string;
+  /** Redis URL: enqueue the trials for `odelab worker`s instead of running them here. */
+  queue?: string;
   json: boolean;
   quiet: boolean;
   builtinsModule?: string;
 }
 
-function checkCount(flag: string, v: number | undefined, min: number): void {
+export function checkCount(flag: string, v: number | undefined, min: number): void {
   if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new ConfigError(flag, `${flag} must be an integer ≥ ${min}, got ${v}`);
 }
 
@@ -47,15 +57,22 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
   checkCount('--max-trials', args.maxTrials, 1);
   checkCount('--max-failures', args.maxFailures, 0);
   if (!args.builtinsModule) throw new Error('sweepCommand needs the URL of the built-in plugins module');
-  const backendName = parseBackendName(args.backend ?? process.env.ODELAB_BACKEND ?? 'auto', args.backend ? '--backend' : 'ODELAB_BACKEND');
-  const backend = resolveBackendName(backendName);
+  const queued = args.queue !== undefined;
+  if (queued) {
+    for (const [flag, value] of [['--workers', args.workers], ['--isolation', args.isolation], ['--backend', args.backend]] as const) {
+      if (value !== undefined) throw new ConfigError(flag, `${flag} does not apply with --queue: each machine chooses it with odelab worker ${flag}`);
+    }
+  }
+  // With --queue each worker chooses its backend; the parent run says so.
+  const backendName = queued ? undefined : parseBackendName(args.backend ?? process.env.ODELAB_BACKEND ?? 'auto', args.backend ? '--backend' : 'ODELAB_BACKEND');
+  const backend = backendName ? resolveBackendName(backendName) : 'per-worker';
   const native = backend === 'tensorflow' || backend === 'tensorflow-gpu';
   if (args.isolation === 'thread' && native) {
     throw new ConfigError('--isolation', `--isolation thread cannot host backend '${backend}': tfjs-node keeps one backend per process (tfjs issue 8388); use --isolation process`);
   }
   const pluginPaths = args.plugin.map((p) => resolve(p));
   const loaded = await loadExperiment(args.experiment, registry, { overrides: args.set, pluginPaths });
-  planSweep({ loaded, registry, maxTrials: args.maxTrials, scheduler: args.scheduler, overrides: args.set }); // every input error before any work
+  const plan = planSweep({ loaded, registry, maxTrials: args.maxTrials, scheduler: args.scheduler, overrides: args.set }); // every input error before any work
   const trackingUri = args.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_TRACKING_URI;
   const tracker = selectTracker(registry, trackingUri, args.trackingUri ? '--tracking-uri' : 'MLFLOW_TRACKING_URI');
   // Workers run in other threads or processes, maybe another cwd: give them an absolute store path.
@@ -63,7 +80,9 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
 
   const slots = args.workers ?? availableParallelism();
   const isolation = args.isolation ?? (native ? 'process' : 'thread');
-  const executor: TrialExecutor = isolation === 'process' ? new ProcessExecutor(slots) : new ThreadExecutor(slots);
+  const queue = queued ? await openQueue(args, loaded, pluginPaths, workerUri, (i) => trialLabel(plan.trials[i]!.params)) : undefined;
+  const executor: TrialExecutor = queue ?? (isolation === 'process' ? new ProcessExecutor(slots) : new ThreadExecutor(slots));
+  const where = queue ? `queue ${queue.describe()['sweep.queue']}` : `${slots} ${isolation === 'process' ? 'processes' : 'worker threads'}`;
   const progress = args.quiet ? undefined : new SweepProgress();
   const signals = stopSignals(executor);
   try {
@@ -85,26 +104,54 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
       onChange: (records) => progress?.update(records, loaded.resolved.sweep!.objective.mode),
     });
     progress?.done();
-    let bestFile: string | undefined;
-    if (result.best) {
-      bestFile = resolve(args.bestOut ?? `sweep-${result.sweepId}-best.json`);
-      await writeFile(bestFile, `${JSON.stringify(result.best, null, 2)}\n`);
-    }
-    if (args.json) {
-      process.stdout.write(`${JSON.stringify({ sweepId: result.sweepId, experimentId: result.experimentId, status: result.status, objective: result.objective, best: result.best ?? null, bestFile: bestFile ?? null, durationMs: result.durationMs, rows: result.table })}\n`);
-    } else {
-      const lines = [`sweep ${result.sweepId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${result.objective.mode} ${result.objective.metric}, ${slots} ${isolation === 'process' ? 'processes' : 'worker threads'})`, '', formatTable(result.table, result.objective.metric), ''];
-      const failed = result.table.filter((r) => r.reason && (r.state === 'FAILED' || r.state === 'STOPPED' || r.state === 'KILLED'));
-      for (const r of failed) lines.push(`trial ${r.trial} ${r.state}: ${r.reason}`);
-      if (bestFile) lines.push(`best overrides: ${bestFile}  (odelab run ${args.experiment} --set-file ${bestFile})`);
-      if (result.status === 'KILLED') lines.push(`resume with: odelab sweep ${args.experiment} --resume ${result.sweepId}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
-    }
+    // An interrupted sweep stays in Redis for --resume; a finished one is removed from it.
+    if (queue && result.status !== 'KILLED') await queue.finishSweep(result.sweepId).catch((e: unknown) => warn(`could not remove the sweep's jobs from Redis: ${String(e)}`));
+    await report(args, result, where, queue !== undefined);
     return result.status === 'KILLED' ? 130 : result.status === 'FAILED' ? 1 : 0;
   } finally {
     signals.dispose();
     await executor.close();
   }
+}
+
+/** The best overrides file, then the table (or JSON) on stdout. */
+async function report(args: SweepArgs, result: SweepResult, where: string, queued: boolean): Promise<void> {
+  let bestFile: string | undefined;
+  if (result.best) {
+    bestFile = resolve(args.bestOut ?? `sweep-${result.sweepId}-best.json`);
+    await writeFile(bestFile, `${JSON.stringify(result.best, null, 2)}\n`);
+  }
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ sweepId: result.sweepId, experimentId: result.experimentId, status: result.status, objective: result.objective, best: result.best ?? null, bestFile: bestFile ?? null, durationMs: result.durationMs, rows: result.table })}\n`);
+  } else {
+    const lines = [`sweep ${result.sweepId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${result.objective.mode} ${result.objective.metric}, ${where})`, '', formatTable(result.table, result.objective.metric), ''];
+    const failed = result.table.filter((r) => r.reason && (r.state === 'FAILED' || r.state === 'STOPPED' || r.state === 'KILLED'));
+    for (const r of failed) lines.push(`trial ${r.trial} ${r.state}: ${r.reason}`);
+    if (bestFile) lines.push(`best overrides: ${bestFile}  (odelab run ${args.experiment} --set-file ${bestFile})`);
+    if (result.status === 'KILLED') lines.push(`resume with: odelab sweep ${args.experiment} --resume ${result.sweepId}${queued ? ' --queue URL' : ''}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+}
+
+function warn(message: string): void {
+  process.stderr.write(`odelab: warning: ${message}\n`);
+}
+
+/** The queue executor of `--queue`: URL, settings, code bundle and Redis all checked here, before any work. */
+async function openQueue(args: SweepArgs, loaded: LoadedExperiment, pluginPaths: string[], trackingUri: string, label: (trial: number) => string): Promise<QueueExecutor> {
+  if (!/^https?:/i.test(trackingUri)) warn(`trials log to ${trackingUri} on each worker's machine; workers on other machines need an MLflow server (--tracking-uri http://…)`);
+  const { openSweepQueue } = await import('../queue/open-sweep-queue.ts');
+  const queue: QueueExecutor = await openSweepQueue({
+    url: args.queue!,
+    loaded,
+    pluginPaths,
+    label,
+    warn,
+    onQueued: (id) => {
+      if (!args.quiet) process.stderr.write(`sweep ${id}: trials queued on ${queue.describe()['sweep.queue']}; if this process stops, resume with --resume ${id} --queue URL\n`);
+    },
+  });
+  return queue;
 }
 
 /** First Ctrl-C: stop the sweep (running trials end KILLED); second: kill the workers and exit. */

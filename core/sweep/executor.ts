@@ -13,6 +13,10 @@
  *
  * Both run TypeScript through tsx: the process worker with `--import`, the
  * thread worker by registering it in trial-worker-entry.mjs.
+ *
+ * A third implementation, core/queue/queue-executor.ts, sends trials to
+ * `odelab worker`s on other machines through Redis; they run them on one of
+ * these two.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { MessageChannel } from 'node:worker_threads';
@@ -28,11 +32,20 @@ export interface TrialHandle {
   readonly done: Promise<TrialOutcome>;
 }
 
+/**
+ * What an executor reports about a trial: the worker's events, and `lost`
+ * when a run's worker was lost but the trial goes on elsewhere (the queue
+ * executor: another machine took it over), so that run is ended FAILED.
+ */
+export type ExecutorEvent = TrialEvent | { type: 'lost'; runId: string; reason: string };
+
 export interface TrialExecutor {
-  /** How many trials run at once. */
+  /** How many trials run at once (the queue executor: unbounded, its workers decide). */
   readonly slots: number;
-  readonly kind: 'thread' | 'process';
-  start(task: TrialTask, onEvent: (e: TrialEvent) => void): TrialHandle;
+  readonly kind: 'thread' | 'process' | 'queue';
+  start(task: TrialTask, onEvent: (e: ExecutorEvent) => void): TrialHandle;
+  /** Params describing the executor on the sweep's parent run, replacing the defaults (sweep.workers, sweep.isolation). */
+  describe?(): Record<string, string>;
   close(): Promise<void>;
 }
 

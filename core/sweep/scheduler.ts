@@ -8,6 +8,9 @@
  *
  * Trial states: PENDING → RUNNING → FINISHED | STOPPED (ASHA) | FAILED
  * (retries used up) | KILLED (interrupted). A retry goes back to PENDING.
+ * An executor may report that a run was lost while its trial goes on (the
+ * queue: another machine took the trial over); that run is ended FAILED
+ * through `markLost` and the attempt continues in the new run.
  */
 import type { Asha } from './asha.ts';
 import { WorkerLostError, type TrialExecutor, type TrialHandle } from './executor.ts';
@@ -64,6 +67,7 @@ export async function runSweepLoop(o: SweepLoopOptions): Promise<SweepLoopResult
   const running = new Map<number, TrialHandle>();
   let stoppedBy: string | undefined;
   let wake: () => void = () => {};
+  const marking: Promise<void>[] = [];
   const changed = async (r: TrialRecord) => o.onChange?.(r);
 
   const launch = (r: TrialRecord) => {
@@ -71,17 +75,27 @@ export async function runSweepLoop(o: SweepLoopOptions): Promise<SweepLoopResult
     r.state = 'RUNNING';
     r.reason = undefined;
     r.curve = [];
+    let run: string | undefined; // this attempt's run
+    let stopping = false;
     const handle = o.executor.start(o.task(r, r.attempts), (e) => {
       if (e.type === 'started') {
+        run = e.runId;
         r.runId = e.runId;
-        r.runIds.push(e.runId);
+        if (!r.runIds.includes(e.runId)) r.runIds.push(e.runId);
         void changed(r);
+      } else if (e.type === 'lost') {
+        // The attempt goes on in a new run (another worker took it over): end the lost one, start a fresh curve.
+        r.curve = [];
+        if (o.markLost) marking.push(o.markLost(e.runId, e.reason).catch(() => {}));
       } else {
         const v = e.values[o.curveMetric];
         if (v === undefined) return;
         r.curve.push([e.step, v]);
+        // Once stopped, later reports (a remote worker stops a little later) neither reach ASHA's rungs nor change the reason.
+        if (stopping) return;
         const decision = o.asha?.onResult(String(r.index), e.step, v);
         if (decision?.action === 'stop') {
+          stopping = true;
           r.reason = `stopped by ASHA at step ${e.step}: ${o.curveMetric} ${fmt(v)} worse than the rung-${decision.rung} cutoff ${fmt(decision.cutoff)}`;
           handle.stop(r.reason);
         }
@@ -90,7 +104,7 @@ export async function runSweepLoop(o: SweepLoopOptions): Promise<SweepLoopResult
     running.set(r.index, handle);
     void changed(r);
     handle.done
-      .then((out) => settle(r, out), (e: unknown) => lost(r, e))
+      .then((out) => settle(r, out), (e: unknown) => lost(r, e, run))
       .finally(() => {
         running.delete(r.index);
         wake();
@@ -100,8 +114,12 @@ export async function runSweepLoop(o: SweepLoopOptions): Promise<SweepLoopResult
   const settle = async (r: TrialRecord, out: TrialOutcome) => {
     r.durationMs = out.durationMs;
     r.overheadMs = Math.max(0, out.durationMs - out.trainMs);
-    r.runId = out.runId;
-    if (!r.runIds.includes(out.runId)) r.runIds.push(out.runId);
+    if (out.runId) {
+      r.runId = out.runId;
+      if (!r.runIds.includes(out.runId)) r.runIds.push(out.runId);
+    } else if (out.status === 'KILLED') {
+      r.attempts -= 1; // stopped before it started (the queue executor removes waiting jobs): not an attempt
+    }
     if (out.status === 'FINISHED') {
       r.state = 'FINISHED';
       r.objective = out.metrics[o.objective.metric];
@@ -118,9 +136,9 @@ export async function runSweepLoop(o: SweepLoopOptions): Promise<SweepLoopResult
     await changed(r);
   };
 
-  const lost = async (r: TrialRecord, e: unknown) => {
+  const lost = async (r: TrialRecord, e: unknown, run: string | undefined) => {
     const why = e instanceof WorkerLostError ? e.message : `trial could not run: ${e instanceof Error ? e.message : String(e)}`;
-    if (r.runId && o.markLost) await o.markLost(r.runId, why).catch(() => {});
+    if (run && o.markLost) await o.markLost(run, why).catch(() => {});
     failed(r, why);
     await changed(r);
   };
@@ -152,6 +170,7 @@ export async function runSweepLoop(o: SweepLoopOptions): Promise<SweepLoopResult
       setTimeout(resolve, 200);
     });
   }
+  await Promise.all(marking);
   return { records: o.records, ...(stoppedBy ? { stoppedBy } : {}) };
 }
 

@@ -108,7 +108,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepResult> {
   let sweepId: string;
   let records: TrialRecord[];
   if (req.resume) {
-    ({ sweepId, records } = await resumeParent(tracker, req.resume, plan.trials, plan.hash));
+    ({ sweepId, records } = await resumeParent(tracker, req.resume, plan.trials, plan.hash, req.executor.kind === 'queue'));
     if (plan.asha) await replayAsha(tracker, records, plan.asha, plan.curveMetric);
   } else {
     const runName = `${resolved.name}-sweep-${stamp()}`;
@@ -128,6 +128,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepResult> {
       'sweep.max_failures': String(req.maxFailures),
       'sweep.workers': String(req.executor.slots),
       'sweep.isolation': req.executor.kind,
+      ...req.executor.describe?.(),
     };
     for (const [path, space] of Object.entries(plan.parameters)) params[`sweep.parameters.${path}`] = JSON.stringify(space).slice(0, 6000);
     if (plan.asha) {
@@ -214,7 +215,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepResult> {
 }
 
 /** The parent run of an earlier run of this sweep, and its trials: finished and stopped ones stay, the others run again. */
-async function resumeParent(tracker: Tracker, sweepId: string, trials: TrialSpec[], hash: string): Promise<{ sweepId: string; records: TrialRecord[] }> {
+async function resumeParent(tracker: Tracker, sweepId: string, trials: TrialSpec[], hash: string, queued: boolean): Promise<{ sweepId: string; records: TrialRecord[] }> {
   let run;
   try {
     run = await tracker.getRun(sweepId);
@@ -225,6 +226,10 @@ async function resumeParent(tracker: Tracker, sweepId: string, trials: TrialSpec
   if (run.tags['odelab.sweep'] !== 'parent') throw new ConfigError('--resume', `--resume: run ${sweepId} is not a sweep's parent run`);
   if (run.tags['odelab.sweep.hash'] !== hash) {
     throw new ConfigError('--resume', `--resume: the sweep's trials differ from those of run ${sweepId} (sweep section, --set, --max-trials or seed changed); resume with the same inputs`);
+  }
+  if (run.params['sweep.isolation'] === 'queue' && !queued) {
+    // Its workers may still be running trials: running them here too would run them twice.
+    throw new ConfigError('--resume', `--resume: sweep ${sweepId} was queued on ${run.params['sweep.queue'] ?? 'Redis'}; resume it with --queue URL (an empty Redis works too: unfinished trials are queued again)`);
   }
   const records = trials.map((t): TrialRecord => {
     const saved = run.tags[`${TRIAL_TAG_PREFIX}${t.index}`];

@@ -1,0 +1,34 @@
+/**
+ * Everything `odelab sweep --queue URL` checks and sets up before the sweep
+ * starts, in the order that makes every input error a ConfigError before
+ * any work: the URL and the ODELAB_QUEUE_* settings, the experiment's code
+ * bundle (an absolute `plugins` path cannot travel), then Redis itself
+ * (reachable, credentials accepted); only then is the bundle stored and the
+ * executor opened.
+ */
+import type { LoadedExperiment } from '../config/load.ts';
+import { experimentCode } from './code-bundle.ts';
+import { connect } from './connection.ts';
+import { QueueExecutor } from './queue-executor.ts';
+import { parseRedisUrl } from './redis-url.ts';
+import { queueSettings } from './settings.ts';
+
+export interface SweepQueueRequest {
+  url: string;
+  loaded: LoadedExperiment;
+  /** `--plugin` modules, absolute. */
+  pluginPaths: string[];
+  label(trialIndex: number): string;
+  warn(message: string): void;
+  onQueued?(sweepId: string): void;
+}
+
+export async function openSweepQueue(req: SweepQueueRequest): Promise<QueueExecutor> {
+  const address = parseRedisUrl(req.url, '--queue');
+  const settings = queueSettings();
+  const plugins = req.loaded.spec.plugins ?? [];
+  const { bundle, ref } = await experimentCode(req.loaded.file, plugins, req.pluginPaths);
+  const { client, warnings } = await connect(address, '--queue');
+  for (const w of warnings) req.warn(w);
+  return QueueExecutor.open({ address, settings, client, bundle, code: ref, label: req.label, onWarning: req.warn, onQueued: req.onQueued });
+}
