@@ -33,6 +33,8 @@ export interface RunRequest {
   runName?: string;
   /** Polled between steps; a returned signal name ends the run KILLED. */
   shouldStop?: () => string | undefined;
+  /** The MLflow experiment (default: MLFLOW_EXPERIMENT_NAME, else the experiment's name); a sweep's trials get their parent's. */
+  experimentName?: string;
   /** Tags added to the run's standard tags (a sweep's trial: mlflow.parentRunId, odelab.sweep.*). */
   tags?: Record<string, string>;
   /** Called once the run exists in the tracker. */
@@ -70,7 +72,7 @@ export class ExperimentRunner {
   async run(req: RunRequest): Promise<RunSummary> {
     const started = Date.now();
     const { resolved, file } = req.loaded;
-    const experimentName = process.env.MLFLOW_EXPERIMENT_NAME || resolved.name;
+    const experimentName = req.experimentName || process.env.MLFLOW_EXPERIMENT_NAME || resolved.name;
     const experimentId = await this.tracker.getOrCreateExperiment(experimentName);
     const runName = req.runName ?? defaultRunName(resolved.name);
     const tags = runTags({ runName, sourceName: basename(file), sourceDir: dirname(file), backend: req.backend, seed: resolved.seed });

@@ -171,6 +171,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepResult> {
       backend: req.backend,
       trackingUri: req.trackingUri,
       runName: `${resolved.name}-trial-${r.index}${attempt > 1 ? `-attempt-${attempt}` : ''}`,
+      experimentName,
       tags: { 'mlflow.parentRunId': sweepId, 'odelab.sweep.id': sweepId, 'odelab.sweep.trial': String(r.index), 'odelab.sweep.attempt': String(attempt) },
       watch: [plan.curveMetric, 'train_time_s'],
     }),

@@ -52,6 +52,7 @@ export async function runTrial(task: TrialTask, channel: TrialChannel): Promise<
     loaded,
     backend,
     runName: task.runName,
+    experimentName: task.experimentName,
     tags: task.tags,
     shouldStop: () => stopReason,
     onRunCreated: (info) => channel.send({ type: 'started', runId: info.runId, experimentId: info.experimentId }),

@@ -24,6 +24,8 @@ export interface TrialTask {
   backend: string;
   trackingUri: string;
   runName: string;
+  /** The MLflow experiment of the sweep's parent run (workers on other machines may have another MLFLOW_EXPERIMENT_NAME). */
+  experimentName: string;
   /** Extra tags of the child run (mlflow.parentRunId, odelab.sweep.*). */
   tags: Record<string, string>;
   /** Metrics the scheduler wants as they are logged (the ASHA metric). */
