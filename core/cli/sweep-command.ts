@@ -102,7 +102,7 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
       resume: args.resume,
       shouldStop: signals.shouldStop,
       onChange: (records) => progress?.update(records, loaded.resolved.sweep!.objective.mode),
-    });
+    }, plan);
     progress?.done();
     // An interrupted sweep stays in Redis for --resume; a finished one is removed from it.
     if (queue && result.status !== 'KILLED') await queue.finishSweep(result.sweepId).catch((e: unknown) => warn(`could not remove the sweep's jobs from Redis: ${String(e)}`));

@@ -198,7 +198,8 @@ export class ExperimentRunner {
   }
 }
 
-function defaultRunName(experiment: string): string {
+/** `<name>-YYYYMMDD-HHMMSS` (local time): a run's name unless one is given. */
+export function defaultRunName(experiment: string): string {
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${experiment}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;

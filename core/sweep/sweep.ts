@@ -16,6 +16,7 @@ import { resolveExperiment } from '../config/resolve.ts';
 import type { Space } from '../config/space.ts';
 import { ConfigError, OdelabError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
+import { defaultRunName } from '../run/runner.ts';
 import { runTags } from '../track/context.ts';
 import type { RunStatus, Tracker } from '../track/tracker.ts';
 import { Asha } from './asha.ts';
@@ -97,9 +98,11 @@ export function planSweep(req: Pick<SweepRequest, 'loaded' | 'registry' | 'maxTr
   return { sweep, parameters, trials, objective, curveMetric, asha, hash };
 }
 
-export async function runSweep(req: SweepRequest): Promise<SweepResult> {
+export type SweepPlan = ReturnType<typeof planSweep>;
+
+/** Run the sweep; `plan` is the caller's planSweep(req) when it already checked the inputs (not planned twice). */
+export async function runSweep(req: SweepRequest, plan: SweepPlan = planSweep(req)): Promise<SweepResult> {
   const started = Date.now();
-  const plan = planSweep(req);
   const { resolved, file } = req.loaded;
   const tracker = req.tracker;
   const experimentName = process.env.MLFLOW_EXPERIMENT_NAME || resolved.name;
@@ -111,7 +114,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepResult> {
     ({ sweepId, records } = await resumeParent(tracker, req.resume, plan.trials, plan.hash, req.executor.kind === 'queue'));
     if (plan.asha) await replayAsha(tracker, records, plan.asha, plan.curveMetric);
   } else {
-    const runName = `${resolved.name}-sweep-${stamp()}`;
+    const runName = defaultRunName(`${resolved.name}-sweep`);
     const tags = {
       ...runTags({ runName, sourceName: basename(file), sourceDir: dirname(file), backend: req.backend, seed: resolved.seed }),
       'odelab.sweep': 'parent',
@@ -252,8 +255,4 @@ async function replayAsha(tracker: Tracker, records: TrialRecord[], asha: Asha, 
     r.curve = history.map((m) => [m.step, m.value]);
     for (const [step, value] of r.curve) asha.replay(String(r.index), step, value);
   }
-}
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
