@@ -35,7 +35,7 @@ export function sweepTable(records: readonly TrialRecord[], mode: 'min' | 'max')
     .map((r) => ({
       trial: r.index,
       state: r.state,
-      objective: r.objective !== undefined && Number.isFinite(r.objective) ? r.objective : r.objective === undefined ? null : r.objective,
+      objective: r.objective ?? null,
       attempts: r.attempts,
       runId: r.runId ?? null,
       durationS: r.durationMs !== undefined ? r.durationMs / 1000 : null,
