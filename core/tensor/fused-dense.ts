@@ -15,6 +15,7 @@
 import { isolatedGradients } from './gradients.ts';
 import { tf } from './tf.ts';
 import { fusedGradientsNow, fusedKernelsEnabled, onHostBackend, registerHostKernel } from './fused-combine.ts';
+import { backward, forward, Slot, workArray, type Forward, type Net } from './dense-host.ts';
 
 export { setFusedKernels } from './fused-combine.ts';
 
@@ -52,7 +53,12 @@ interface DenseAttrs {
   activation: Activation;
   inputTransform: InputTransform;
   time: number | null;
-  /** Fresh per call: the forward kernel leaves its intermediates here, and tfjs hands this attrs object to the gradient (it lives as long as the tape node). */
+  /**
+   * Present when a gradient may follow (the tape is recording, or a vjp
+   * call): fresh per call, the forward kernel leaves its intermediates here,
+   * and tfjs hands this attrs object to the gradient (it lives as long as the
+   * tape node). The gradient kernel takes them and returns their buffer to the pool.
+   */
   memo?: { forward?: Forward };
 }
 
@@ -78,17 +84,26 @@ export function compositeDenseStack(x: tf.Tensor, weights: readonly tf.Tensor[],
 export const WASM_FUSED_WORK_LIMIT = 30_000;
 
 /** The attrs of a fused call, or null when this call takes the composite ops. */
-function fusedCall(operands: readonly tf.Tensor[], x: tf.Tensor, weights: readonly tf.Tensor[], biases: readonly tf.Tensor[], o: DenseStackCall): DenseAttrs | null {
+function fusedCall(
+  operands: readonly tf.Tensor[],
+  x: tf.Tensor,
+  weights: readonly tf.Tensor[],
+  biases: readonly tf.Tensor[],
+  o: DenseStackCall,
+  gradientFollows: boolean,
+): DenseAttrs | null {
   const host = fusedKernelsEnabled() && onHostBackend() && operands.every((t) => t?.dtype === 'float32');
   const work = host ? workOf(x, weights, biases, o.time != null) : null;
   if (work === null || (work > WASM_FUSED_WORK_LIMIT && tf.getBackend() === 'wasm')) return null;
-  return { activation: o.activation, inputTransform: o.inputTransform ?? 'none', time: o.time ?? null, memo: {} };
+  const attrs: DenseAttrs = { activation: o.activation, inputTransform: o.inputTransform ?? 'none', time: o.time ?? null };
+  if (gradientFollows) attrs.memo = {};
+  return attrs;
 }
 
 /** x [B, in] → [B, out] through the layers: one fused kernel on host backends, composite ops elsewhere. */
 export function denseStack(x: tf.Tensor, weights: readonly tf.Tensor[], biases: readonly tf.Tensor[], o: DenseStackCall): tf.Tensor {
   const operands = [x, ...weights.flatMap((w, i) => [w, biases[i]!])];
-  const attrs = fusedCall(operands, x, weights, biases, o);
+  const attrs = fusedCall(operands, x, weights, biases, o, tf.engine().isTapeOn());
   if (!attrs) return compositeDenseStack(x, weights, biases, o);
   return tf.engine().runKernel(DENSE_STACK, operands as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
@@ -106,7 +121,7 @@ export function denseStackVjp(
   cotangent: tf.Tensor,
 ): { value: tf.Tensor; dx: tf.Tensor; dParams: tf.Tensor[] } {
   const operands = [x, ...weights.flatMap((w, i) => [w, biases[i]!])];
-  const attrs = fusedCall(operands, x, weights, biases, o);
+  const attrs = fusedCall(operands, x, weights, biases, o, true);
   if (attrs) {
     const value = tf.engine().runKernel(DENSE_STACK, operands as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     const grads = tf.engine().runKernel(DENSE_STACK_GRAD, [cotangent, ...operands] as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
@@ -134,185 +149,35 @@ function workOf(x: tf.Tensor, ws: readonly tf.Tensor[], bs: readonly tf.Tensor[]
   return x.shape[0]! * work;
 }
 
-// ---- the host arithmetic (float64 intermediates, float32 results) ----
+// ---- the kernels and the gradient ----
 
-interface Net {
-  batch: number;
-  inputs: number;
-  /** Layer widths, features (inputs + time column) first. */
-  widths: number[];
-  x: Float32Array;
-  /** Weights and biases as float64 copies: every array the loops index is then of one type, which V8 compiles best. */
-  ws: readonly Float64Array[];
-  bs: readonly Float64Array[];
-  attrs: DenseAttrs;
-}
-
-/** The net from operand values [x, w0, b0, w1, b1, ...] and their infos. */
+/** The net of a kernel call from operand values [x, w0, b0, w1, b1, ...] (copied to a work array) and their infos. */
 function netOf(values: readonly Float32Array[], ops: readonly tf.TensorInfo[], attrs: DenseAttrs): Net {
   const layers = (ops.length - 1) / 2;
-  const wInfo = Array.from({ length: layers }, (_, l) => ops[1 + 2 * l]!);
+  let total = 0;
+  for (let i = 1; i < values.length; i++) total += values[i]!.length;
+  const params = workArray(Slot.Params, total);
+  const views: Float64Array[] = [];
+  let at = 0;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    const view = params.subarray(at, at + v.length);
+    for (let k = 0; k < v.length; k++) view[k] = v[k]!;
+    views.push(view);
+    at += v.length;
+  }
   return {
     batch: ops[0]!.shape[0]!,
     inputs: ops[0]!.shape[1]!,
-    widths: [wInfo[0]!.shape[0]!, ...wInfo.map((w) => w.shape[1]!)],
+    widths: [ops[1]!.shape[0]!, ...Array.from({ length: layers }, (_, l) => ops[1 + 2 * l]!.shape[1]!)],
     x: values[0]!,
-    ws: Array.from({ length: layers }, (_, l) => new Float64Array(values[1 + 2 * l]!)),
-    bs: Array.from({ length: layers }, (_, l) => new Float64Array(values[2 + 2 * l]!)),
-    attrs,
+    ws: views.filter((_, i) => i % 2 === 0),
+    bs: views.filter((_, i) => i % 2 === 1),
+    activation: attrs.activation,
+    inputTransform: attrs.inputTransform,
+    time: attrs.time,
   };
 }
-
-/** The first layer's input: x or x³, then the time column. */
-function features({ batch, inputs, widths, x, attrs }: Net): Float64Array {
-  const width = widths[0]!;
-  const h = new Float64Array(batch * width);
-  const cube = attrs.inputTransform === 'cube';
-  for (let r = 0; r < batch; r++) {
-    for (let i = 0; i < inputs; i++) {
-      const v = x[r * inputs + i]!;
-      h[r * width + i] = cube ? v * v * v : v;
-    }
-    if (attrs.time !== null) h[r * width + inputs] = attrs.time;
-  }
-  return h;
-}
-
-/**
- * c [m, n] = a [m, k] · b (+ bias [n]), with b [k, n] row-major, or given as its transpose [n, k] when `bT`.
- * The inner loop runs along the longer of k (dot products) and n (row updates), over contiguous memory.
- */
-function matmul(a: Float64Array, b: Float64Array, bT: boolean, m: number, k: number, n: number, bias?: Float64Array): Float64Array {
-  const c = new Float64Array(m * n);
-  if (k >= n) {
-    const bt = bT ? b : transpose(b, k, n);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = bias ? bias[j]! : 0;
-        for (let p = 0; p < k; p++) sum += a[i * k + p]! * bt[j * k + p]!;
-        c[i * n + j] = sum;
-      }
-    }
-  } else {
-    const bk = bT ? transpose(b, n, k) : b;
-    for (let i = 0; i < m; i++) {
-      const ci = i * n;
-      if (bias) for (let j = 0; j < n; j++) c[ci + j] = bias[j]!;
-      for (let p = 0; p < k; p++) {
-        const x = a[i * k + p]!;
-        for (let j = 0; j < n; j++) c[ci + j] += x * bk[p * n + j]!;
-      }
-    }
-  }
-  return c;
-}
-
-/** The transpose of a row-major [rows, cols] matrix. */
-function transpose(v: Float64Array, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = v[r * cols + c]!;
-  return t;
-}
-
-function activateHost(z: Float64Array, act: Activation): Float64Array {
-  const a = new Float64Array(z.length);
-  const n = z.length;
-  switch (act) {
-    case 'tanh':
-      for (let i = 0; i < n; i++) a[i] = Math.tanh(z[i]!);
-      break;
-    case 'relu':
-      for (let i = 0; i < n; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
-      break;
-    case 'softplus':
-      for (let i = 0; i < n; i++) a[i] = Math.max(z[i]!, 0) + Math.log1p(Math.exp(-Math.abs(z[i]!)));
-      break;
-    case 'sigmoid':
-      for (let i = 0; i < n; i++) a[i] = 1 / (1 + Math.exp(-z[i]!));
-      break;
-    case 'elu':
-      for (let i = 0; i < n; i++) a[i] = z[i]! >= 0 ? z[i]! : Math.expm1(z[i]!);
-      break;
-    case 'linear':
-      a.set(z);
-  }
-  return a;
-}
-
-/** g ⊙= act'(z), with a = act(z). */
-function timesDerivative(g: Float64Array, z: Float64Array, a: Float64Array, act: Activation): void {
-  const n = g.length;
-  switch (act) {
-    case 'tanh':
-      for (let i = 0; i < n; i++) g[i] *= 1 - a[i]! * a[i]!;
-      break;
-    case 'relu':
-      for (let i = 0; i < n; i++) g[i] *= z[i]! > 0 ? 1 : 0;
-      break;
-    case 'softplus':
-      for (let i = 0; i < n; i++) g[i] /= 1 + Math.exp(-z[i]!);
-      break;
-    case 'sigmoid':
-      for (let i = 0; i < n; i++) g[i] *= a[i]! * (1 - a[i]!);
-      break;
-    case 'elu':
-      for (let i = 0; i < n; i++) g[i] *= z[i]! >= 0 ? 1 : a[i]! + 1;
-      break;
-    case 'linear':
-  }
-}
-
-/** A forward pass: acts[l] is layer l's input (acts[0] the features), pres[l] its pre-activation (the last one is the output). */
-interface Forward {
-  acts: Float64Array[];
-  pres: Float64Array[];
-}
-
-function forward(n: Net): Forward {
-  const acts = [features(n)];
-  const pres: Float64Array[] = [];
-  const layers = n.ws.length;
-  for (let l = 0; l < layers; l++) {
-    const nIn = n.widths[l]!;
-    const nOut = n.widths[l + 1]!;
-    const z = matmul(acts[l]!, n.ws[l]!, false, n.batch, nIn, nOut, n.bs[l]!);
-    pres.push(z);
-    if (l + 1 < layers) acts.push(activateHost(z, n.attrs.activation));
-  }
-  return { acts, pres };
-}
-
-/** outs = [dx, dw0, db0, dw1, db1, ...] for the output gradient dy. */
-function backward(n: Net, dy: Float32Array, outs: readonly Float32Array[]): void {
-  const { acts, pres } = n.attrs.memo?.forward ?? forward(n);
-  const { batch, widths } = n;
-  let g: Float64Array = new Float64Array(dy);
-  for (let l = n.ws.length - 1; l >= 0; l--) {
-    const nIn = widths[l]!;
-    const nOut = widths[l + 1]!;
-    outs[1 + 2 * l]!.set(matmul(transpose(acts[l]!, batch, nIn), g, false, nIn, batch, nOut));
-    const db = outs[2 + 2 * l]!;
-    for (let o = 0; o < nOut; o++) {
-      let sum = 0;
-      for (let r = 0; r < batch; r++) sum += g[r * nOut + o]!;
-      db[o] = sum;
-    }
-    // The gradient wrt this layer's input g·Wᵀ; for the first layer only its x columns, not the time column.
-    const cols = l > 0 ? nIn : n.inputs;
-    const gh = matmul(g, n.ws[l]!, true, batch, nOut, cols);
-    if (l > 0) {
-      timesDerivative(gh, pres[l - 1]!, acts[l]!, n.attrs.activation);
-      g = gh;
-    } else {
-      const { x } = n;
-      const dx = outs[0]!;
-      if (n.attrs.inputTransform === 'cube') for (let k = 0; k < dx.length; k++) dx[k] = 3 * x[k]! * x[k]! * gh[k]!;
-      else dx.set(gh);
-    }
-  }
-}
-
-// ---- the kernels and the gradient ----
 
 /** Operands listed by position: '0' is x (or dy), then the rest in order. */
 const positional = (inputs: tf.NamedTensorInfoMap) => Object.keys(inputs).map((k) => inputs[k]!);
@@ -321,9 +186,10 @@ registerHostKernel<DenseAttrs>(DENSE_STACK, {
   operands: positional,
   outputShapes: (ops) => [[ops[0]!.shape[0]!, ops[ops.length - 2]!.shape[1]!]],
   compute(values, [out], ops, attrs) {
-    const pass = forward(netOf(values, ops, attrs));
+    const keep = attrs.memo !== undefined;
+    const pass = forward(netOf(values, ops, attrs), keep);
     out!.set(pass.pres[pass.pres.length - 1]!);
-    if (attrs.memo) attrs.memo.forward = pass;
+    if (keep) attrs.memo!.forward = pass;
   },
 });
 
@@ -332,7 +198,10 @@ registerHostKernel<DenseAttrs>(DENSE_STACK_GRAD, {
   operands: positional,
   outputShapes: (ops) => ops.slice(1).map((t) => t.shape),
   compute(values, outs, ops, attrs) {
-    backward(netOf(values.slice(1), ops.slice(1), attrs), values[0]!, outs);
+    // The forward kernel's intermediates, taken once: a second backward pass with these attrs recomputes them.
+    const kept = attrs.memo?.forward;
+    if (attrs.memo) attrs.memo.forward = undefined;
+    backward(netOf(values.slice(1), ops.slice(1), attrs), values[0]!, outs, kept, false);
   },
   multiOutput: true,
 });

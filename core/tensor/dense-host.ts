@@ -1,0 +1,243 @@
+/**
+ * The dense stack's arithmetic on host memory (float64 intermediates): the
+ * loops behind the fused kernels (fused-dense.ts) and behind the host vector
+ * field of a whole backpropagated solve (core/ode/host-backprop.ts).
+ *
+ * Nothing here allocates per call in steady state but what a caller keeps:
+ * a training step runs these loops dozens of times, and fresh typed arrays
+ * each time (off-heap backing stores, freed by the garbage collector's
+ * helper threads) cost a second core a third of the first's time. Work
+ * arrays are reused (the loops run one at a time on a thread, to
+ * completion), and a forward pass whose intermediates a backward pass needs
+ * takes them from a pool the backward pass returns them to.
+ */
+import type { Activation, InputTransform } from './fused-dense.ts';
+
+/** Reusable work arrays by slot, grown on demand; a view of `size` elements of slot `slot`. */
+const workArrays: Float64Array[] = [];
+export function workArray(slot: Slot, size: number): Float64Array {
+  let b = workArrays[slot];
+  if (!b || b.length < size) workArrays[slot] = b = new Float64Array(Math.max(size, 2 * (b?.length ?? 0)));
+  return b.subarray(0, size);
+}
+export const enum Slot {
+  Params,
+  Forward,
+  TransposeA,
+  TransposeB,
+  Product,
+  GradA,
+  GradB,
+}
+
+/** Free forward-pass buffers by length. Capped: buffers of forwards never differentiated are simply not returned. */
+const forwardPool = new Map<number, Float64Array[]>();
+const POOL_CAP = 64;
+function takeForwardBuffer(size: number): Float64Array {
+  return forwardPool.get(size)?.pop() ?? new Float64Array(size);
+}
+function releaseForwardBuffer(buf: Float64Array): void {
+  let free = forwardPool.get(buf.length);
+  if (!free) forwardPool.set(buf.length, (free = []));
+  if (free.length < POOL_CAP) free.push(buf);
+}
+
+/** One evaluation's network and input. */
+export interface Net {
+  batch: number;
+  inputs: number;
+  /** Layer widths, features (inputs + time column) first. */
+  widths: readonly number[];
+  x: Float32Array | Float64Array;
+  /** Weights [in, out] and biases as float64: every array the loops index is then of one type, which V8 compiles best. */
+  ws: readonly Float64Array[];
+  bs: readonly Float64Array[];
+  activation: Activation;
+  inputTransform: InputTransform;
+  /** When a number, appended to the (transformed) input as an extra column. */
+  time: number | null;
+}
+
+/** The first layer's input: x or x³, then the time column, written into h. */
+function features({ batch, inputs, widths, x, inputTransform, time }: Net, h: Float64Array): void {
+  const width = widths[0]!;
+  const cube = inputTransform === 'cube';
+  for (let r = 0; r < batch; r++) {
+    for (let i = 0; i < inputs; i++) {
+      const v = x[r * inputs + i]!;
+      h[r * width + i] = cube ? v * v * v : v;
+    }
+    if (time !== null) h[r * width + inputs] = time;
+  }
+}
+
+/**
+ * c [m, n] = a [m, k] · b (+ bias [n]), with b [k, n] row-major, or given as its transpose [n, k] when `bT`.
+ * The inner loop runs along the longer of k (dot products) and n (row updates), over contiguous memory.
+ */
+function matmul(a: Float64Array, b: Float64Array, bT: boolean, m: number, k: number, n: number, c: Float64Array, bias?: Float64Array): void {
+  if (k >= n) {
+    const bt = bT ? b : transpose(b, k, n, workArray(Slot.TransposeB, k * n));
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = bias ? bias[j]! : 0;
+        for (let p = 0; p < k; p++) sum += a[i * k + p]! * bt[j * k + p]!;
+        c[i * n + j] = sum;
+      }
+    }
+  } else {
+    const bk = bT ? transpose(b, n, k, workArray(Slot.TransposeB, k * n)) : b;
+    for (let i = 0; i < m; i++) {
+      const ci = i * n;
+      if (bias) for (let j = 0; j < n; j++) c[ci + j] = bias[j]!;
+      else for (let j = 0; j < n; j++) c[ci + j] = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[i * k + p]!;
+        for (let j = 0; j < n; j++) c[ci + j] += x * bk[p * n + j]!;
+      }
+    }
+  }
+}
+
+/** The transpose of a row-major [rows, cols] matrix, written into t. */
+function transpose(v: Float64Array, rows: number, cols: number, t: Float64Array): Float64Array {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = v[r * cols + c]!;
+  return t;
+}
+
+/** a = act(z), element-wise. */
+function activateHost(z: Float64Array, act: Activation, a: Float64Array): void {
+  const n = z.length;
+  switch (act) {
+    case 'tanh':
+      for (let i = 0; i < n; i++) a[i] = Math.tanh(z[i]!);
+      break;
+    case 'relu':
+      for (let i = 0; i < n; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
+      break;
+    case 'softplus':
+      for (let i = 0; i < n; i++) a[i] = Math.max(z[i]!, 0) + Math.log1p(Math.exp(-Math.abs(z[i]!)));
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) a[i] = 1 / (1 + Math.exp(-z[i]!));
+      break;
+    case 'elu':
+      for (let i = 0; i < n; i++) a[i] = z[i]! >= 0 ? z[i]! : Math.expm1(z[i]!);
+      break;
+    case 'linear':
+      a.set(z);
+  }
+}
+
+/** g ⊙= act'(z), with a = act(z). */
+function timesDerivative(g: Float64Array, z: Float64Array, a: Float64Array, act: Activation): void {
+  const n = g.length;
+  switch (act) {
+    case 'tanh':
+      for (let i = 0; i < n; i++) g[i] *= 1 - a[i]! * a[i]!;
+      break;
+    case 'relu':
+      for (let i = 0; i < n; i++) g[i] *= z[i]! > 0 ? 1 : 0;
+      break;
+    case 'softplus':
+      for (let i = 0; i < n; i++) g[i] /= 1 + Math.exp(-z[i]!);
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) g[i] *= a[i]! * (1 - a[i]!);
+      break;
+    case 'elu':
+      for (let i = 0; i < n; i++) g[i] *= z[i]! >= 0 ? 1 : a[i]! + 1;
+      break;
+    case 'linear':
+  }
+}
+
+/**
+ * A forward pass: acts[l] is layer l's input (acts[0] the features), pres[l]
+ * its pre-activation (the last one is the output); all are views of `buf`.
+ */
+export interface Forward {
+  buf: Float64Array;
+  /** Whether `buf` is a pooled buffer (released by `backward`), not a work array. */
+  pooled: boolean;
+  acts: Float64Array[];
+  pres: Float64Array[];
+}
+
+/** The forward pass, in a pooled buffer when `keep` (a backward pass will release it), else in a work array. */
+export function forward(n: Net, keep: boolean): Forward {
+  const { batch, widths } = n;
+  const layers = n.ws.length;
+  let size = widths[0]!;
+  for (let l = 0; l < layers; l++) size += (l + 1 < layers ? 2 : 1) * widths[l + 1]!;
+  const buf = keep ? takeForwardBuffer(batch * size) : workArray(Slot.Forward, batch * size);
+  let at = 0;
+  const take = (width: number) => buf.subarray(at, (at += batch * width));
+  const acts = [take(widths[0]!)];
+  const pres: Float64Array[] = [];
+  features(n, acts[0]!);
+  for (let l = 0; l < layers; l++) {
+    const nIn = widths[l]!;
+    const nOut = widths[l + 1]!;
+    const z = take(nOut);
+    matmul(acts[l]!, n.ws[l]!, false, batch, nIn, nOut, z, n.bs[l]!);
+    pres.push(z);
+    if (l + 1 < layers) {
+      const a = take(nOut);
+      activateHost(z, n.activation, a);
+      acts.push(a);
+    }
+  }
+  return { buf, pooled: keep, acts, pres };
+}
+
+/** Give a kept forward pass's buffer back to the pool (its views must not be used after). */
+export function releaseForward(pass: Forward): void {
+  if (pass.pooled) releaseForwardBuffer(pass.buf);
+}
+
+type Out = Float32Array | Float64Array;
+
+/**
+ * The vector-Jacobian products for the output gradient dy: outs = [dx, dw0,
+ * db0, dw1, db1, ...], overwritten, or added to when `accumulate`. Uses the
+ * kept forward pass `pass` (and releases it) or recomputes one.
+ */
+export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | undefined, accumulate: boolean): void {
+  const { acts, pres } = pass ?? forward(n, false);
+  const { batch, widths } = n;
+  let g = workArray(Slot.GradA, dy.length);
+  for (let k = 0; k < dy.length; k++) g[k] = dy[k]!;
+  for (let l = n.ws.length - 1; l >= 0; l--) {
+    const nIn = widths[l]!;
+    const nOut = widths[l + 1]!;
+    const dw = workArray(Slot.Product, nIn * nOut);
+    matmul(transpose(acts[l]!, batch, nIn, workArray(Slot.TransposeA, batch * nIn)), g, false, nIn, batch, nOut, dw);
+    const dwOut = outs[1 + 2 * l]!;
+    if (accumulate) for (let k = 0; k < dw.length; k++) dwOut[k] += dw[k]!;
+    else dwOut.set(dw);
+    const db = outs[2 + 2 * l]!;
+    for (let o = 0; o < nOut; o++) {
+      let sum = 0;
+      for (let r = 0; r < batch; r++) sum += g[r * nOut + o]!;
+      db[o] = accumulate ? db[o]! + sum : sum;
+    }
+    // The gradient wrt this layer's input g·Wᵀ; for the first layer only its x columns, not the time column.
+    const cols = l > 0 ? nIn : n.inputs;
+    const gh = workArray(g.buffer === workArrays[Slot.GradA]!.buffer ? Slot.GradB : Slot.GradA, batch * cols);
+    matmul(g, n.ws[l]!, true, batch, nOut, cols, gh);
+    if (l > 0) {
+      timesDerivative(gh, pres[l - 1]!, acts[l]!, n.activation);
+      g = gh;
+    } else {
+      const { x } = n;
+      const dx = outs[0]!;
+      const cube = n.inputTransform === 'cube';
+      for (let k = 0; k < dx.length; k++) {
+        const d = cube ? 3 * x[k]! * x[k]! * gh[k]! : gh[k]!;
+        dx[k] = accumulate ? dx[k]! + d : d;
+      }
+    }
+  }
+  if (pass) releaseForward(pass);
+}
