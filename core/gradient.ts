@@ -3,6 +3,7 @@
  * the gradients of a loss on it reach tfjs's machinery (backprop through the
  * solver, or the continuous adjoint).
  */
+import type { HostFieldBinder } from './ode/host-field.ts';
 import type { Integrator, SolveStats } from './ode/types.ts';
 import type { tf } from './tensor/tf.ts';
 
@@ -26,6 +27,8 @@ export interface TrajectoryRequest {
    * the adjoint instead of taping each evaluation.
    */
   vjp?: Vjp;
+  /** Optional host vector field of func (see Model.hostField): backprop then solves on host memory as one op. */
+  hostField?: HostFieldBinder;
 }
 
 /** f(t, x) and the products cᵀ ∂f/∂x and cᵀ ∂f/∂θ (one per param, in the params' order). */

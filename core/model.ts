@@ -2,6 +2,7 @@
  * The interface of a trainable model: a neural vector field dx/dt = f(t, x; θ).
  */
 import type { Vjp } from './gradient.ts';
+import type { HostFieldBinder } from './ode/host-field.ts';
 import type { tf } from './tensor/tf.ts';
 
 /** What a model is told about the problem when it is created. */
@@ -32,6 +33,11 @@ export interface Model {
    * it for its backward pass when present.
    */
   vjp?: Vjp;
+  /**
+   * Optional: the vector field on host memory, bound per training step, so
+   * that backprop runs the whole solve as one op (core/ode/host-backprop.ts).
+   */
+  hostField?: HostFieldBinder;
   /**
    * Mechanical models: the accelerations q̈ [B, n] for states x = (q, q̇)
    * [B, 2n]. Their vector field is (q̇, q̈). Acceleration-mode training

@@ -6,7 +6,9 @@ import type { NamedWeights } from '../model.ts';
 import type { Rng } from '../random.ts';
 import { s } from '../config/schema.ts';
 import { tf } from '../tensor/tf.ts';
-import { ACTIVATIONS, denseStack, denseStackVjp, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
+import { ACTIVATIONS, denseStack, denseStackVjp, hostDenseAllowed, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
+import { denseHostField } from '../tensor/dense-host.ts';
+import type { HostField } from '../ode/host-field.ts';
 import { initWeights, type InitName } from './init.ts';
 
 export { ACTIVATIONS, activate, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
@@ -61,6 +63,22 @@ export class DenseStack {
    */
   apply(x: tf.Tensor, options: DenseApplyOptions = {}): tf.Tensor {
     return denseStack(x, this.weights, this.biases, { activation: this.activation, ...options });
+  }
+
+  /**
+   * The stack as a host vector field for `rows` states with the variables'
+   * current values (see HostField; dParams in `variables` order), or null
+   * where the composite ops would be used.
+   */
+  hostField(rows: number, options: { inputTransform?: InputTransform; timeDependent: boolean }): HostField | null {
+    const widths = [this.weights[0]!.shape[0]!, ...this.weights.map((w) => w.shape[1]!)];
+    if (!hostDenseAllowed(rows, widths)) return null;
+    const values = this.variables.map((v) => v.dataSync() as Float32Array);
+    return denseHostField(values, widths, rows, {
+      activation: this.activation,
+      inputTransform: options.inputTransform ?? 'none',
+      timeDependent: options.timeDependent,
+    });
   }
 
   /** The forward pass and its vector-Jacobian products with `cotangent`, without the tape (dParams in `variables` order). */

@@ -1,14 +1,19 @@
 /**
  * Backpropagation through the solver: the solve runs on the tape (the
- * taped tensor algebra), optionally with a running cost as an extra state.
+ * taped tensor algebra), optionally with a running cost as an extra state,
+ * or, when the model has a host vector field that applies, as one op on
+ * host memory (host-backprop.ts; not with a running cost).
  */
 import type { Trajectory, TrajectoryRequest } from '../gradient.ts';
 import { tf } from '../tensor/tf.ts';
 import { tensorOps } from '../tensor/tensor-ops.ts';
+import { hostBackpropTrajectory } from './host-backprop.ts';
 import { augmentWithCost } from './running-cost.ts';
 
 export function backpropTrajectory(req: TrajectoryRequest): Trajectory {
   if (!req.runningCost) {
+    const host = req.hostField && req.y0.rank === 2 && req.y0.dtype === 'float32' ? req.hostField(req.y0.shape[0]!) : null;
+    if (host) return hostBackpropTrajectory(req, host);
     const sol = req.integrator.solve(req.func, req.y0, req.t, tensorOps);
     return { ys: tf.stack(sol.ys), forward: sol.stats };
   }

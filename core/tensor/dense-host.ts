@@ -11,6 +11,7 @@
  * completion), and a forward pass whose intermediates a backward pass needs
  * takes them from a pool the backward pass returns them to.
  */
+import type { HostField } from '../ode/host-field.ts';
 import type { Activation, InputTransform } from './fused-dense.ts';
 
 /** Reusable work arrays by slot, grown on demand; a view of `size` elements of slot `slot`. */
@@ -240,4 +241,43 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
     }
   }
   if (pass) releaseForward(pass);
+}
+
+/** How a host field evaluates the stack: the activation, the input transform, and whether t is an extra input column. */
+export interface DenseHostCall {
+  activation: Activation;
+  inputTransform: InputTransform;
+  timeDependent: boolean;
+}
+
+/**
+ * The stack with parameter values [w0, b0, w1, b1, ...] (copied) as a host
+ * vector field for `rows` states of `widths[0]` (minus the time column)
+ * inputs: values kept for the vjp in pooled buffers.
+ */
+export function denseHostField(values: readonly ArrayLike<number>[], widths: readonly number[], rows: number, call: DenseHostCall): HostField {
+  const ws = values.filter((_, i) => i % 2 === 0).map((v) => Float64Array.from(v));
+  const bs = values.filter((_, i) => i % 2 === 1).map((v) => Float64Array.from(v));
+  const net = (t: number, x: Float64Array): Net => ({
+    batch: rows,
+    inputs: widths[0]! - (call.timeDependent ? 1 : 0),
+    widths,
+    x,
+    ws,
+    bs,
+    activation: call.activation,
+    inputTransform: call.inputTransform,
+    time: call.timeDependent ? t : null,
+  });
+  return {
+    value(t, x, out) {
+      const pass = forward(net(t, x), true);
+      out.set(pass.pres[pass.pres.length - 1]!);
+      return pass;
+    },
+    vjp(t, x, saved, g, dx, dParams) {
+      backward(net(t, x), g, [dx, ...dParams], saved as Forward, true);
+    },
+    discard: (saved) => releaseForward(saved as Forward),
+  };
 }

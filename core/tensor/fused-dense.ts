@@ -138,15 +138,31 @@ export function denseStackVjp(
 /** The work of one evaluation, or null when the shapes do not chain (the composite ops then raise tfjs's own errors). */
 function workOf(x: tf.Tensor, ws: readonly tf.Tensor[], bs: readonly tf.Tensor[], timed: boolean): number | null {
   if (x.rank !== 2 || ws.length === 0 || bs.length !== ws.length) return null;
-  let width = x.shape[1]! + (timed ? 1 : 0);
-  let work = 0;
+  const widths = [x.shape[1]! + (timed ? 1 : 0)];
   for (let i = 0; i < ws.length; i++) {
     const [w, b] = [ws[i]!, bs[i]!];
-    if (w.rank !== 2 || w.shape[0] !== width || b.rank !== 1 || b.shape[0] !== w.shape[1]) return null;
-    width = w.shape[1]!;
-    work += w.size + (i + 1 < ws.length ? 8 * width : 0);
+    if (w.rank !== 2 || w.shape[0] !== widths[i] || b.rank !== 1 || b.shape[0] !== w.shape[1]) return null;
+    widths.push(w.shape[1]!);
   }
-  return x.shape[0]! * work;
+  return x.shape[0]! * workOfWidths(widths);
+}
+
+/** Multiply-adds per row of a stack of these widths, an activation counted as 8. */
+function workOfWidths(widths: readonly number[]): number {
+  let work = 0;
+  for (let i = 0; i + 1 < widths.length; i++) work += widths[i]! * widths[i + 1]! + (i + 2 < widths.length ? 8 * widths[i + 1]! : 0);
+  return work;
+}
+
+/**
+ * Whether host loops beat the composite ops for `rows` evaluations of a
+ * stack of these widths now: fused kernels on, a host backend, and on wasm
+ * no more work than WASM_FUSED_WORK_LIMIT. Decides the fused kernels and the
+ * host-backpropagated solve alike.
+ */
+export function hostDenseAllowed(rows: number, widths: readonly number[]): boolean {
+  if (!fusedKernelsEnabled() || !onHostBackend()) return false;
+  return tf.getBackend() !== 'wasm' || rows * workOfWidths(widths) <= WASM_FUSED_WORK_LIMIT;
 }
 
 // ---- the kernels and the gradient ----

@@ -74,6 +74,7 @@ export function trainStep(
         params: model.variables,
         runningCost: runningCostOf(train.runningCost, func),
         vjp: model.vjp,
+        hostField: model.hostField,
       });
       const fit = trajectoryLoss(train.loss, traj.ys, batch.target);
       return traj.cost ? (tf.add(fit, tf.mul(traj.cost, train.runningCost!.weight)) as tf.Scalar) : fit;

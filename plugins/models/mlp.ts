@@ -80,6 +80,10 @@ export default definePlugin({
             vjp: (t: number, x: tf.Tensor, cotangent: tf.Tensor) =>
               net.vjp(wrapAngleColumns(x, angles), cotangent, { inputTransform: o.inputTransform, time: o.timeDependent ? t : null }),
           }),
+      // Backprop on host memory when the network sees the state as it is (no angle to wrap or featurise).
+      ...(angles.some(Boolean)
+        ? {}
+        : { hostField: (rows: number) => net.hostField(rows, { inputTransform: o.inputTransform, timeDependent: o.timeDependent }) }),
       getWeights: () => net.getWeights(''),
       setWeights: (w) => net.setWeights(w, ''),
       dispose: () => net.dispose(),
