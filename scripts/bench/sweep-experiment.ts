@@ -2,13 +2,16 @@
 // model, a few seconds of training each), differing only in the seed.
 import { defineExperiment, grid } from '../../index.ts';
 
+/** Training steps of each trial. */
+export const STEPS = 250;
+
 export default defineExperiment({
   name: 'bench-sweep',
   system: { name: 'spiral', spread: 0.1 },
   model: { name: 'mlp', hidden: [50], activation: 'tanh', inputTransform: 'cube' },
   integrator: { name: 'rk4' },
   data: { trajectories: 4, testTrajectories: 1, points: 200, batchTime: 10, batchSize: 20 },
-  train: { steps: 250, lr: 1e-3, optimizer: { name: 'rmsprop' }, loss: 'l1', logEvery: 25 },
+  train: { steps: STEPS, lr: 1e-3, optimizer: { name: 'rmsprop' }, loss: 'l1', logEvery: 25 },
   eval: { plots: false },
   sweep: {
     parameters: { seed: grid([1, 2, 3, 4, 5, 6, 7, 8]) },

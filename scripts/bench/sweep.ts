@@ -6,7 +6,15 @@
  * overhead: the time a trial's worker spends not training (thread start-up
  * on first use, tfjs and backend set-up, data, evaluation, logging), from the
  * trials' own clocks, and the scheduler's own share (wall time × workers −
- * the trials' time, per trial).
+ * the trials' time, per trial). Wall time runs from the pool's creation
+ * (threads start, load tfjs and the backend) to its last trial's end.
+ *
+ * The machine's speed drifts by up to 2x over tens of seconds (a shared
+ * virtual machine), so one 1-worker run and one 2-worker run can give any
+ * ratio. The suite runs rounds, each a 1-worker and a 2-worker sweep back to
+ * back (the order alternating between rounds), and reports every round's
+ * speed-up and their median. It also reports the CPU time of the whole
+ * process per trial, all threads counted: what helper threads add shows there.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,18 +27,20 @@ import { ThreadExecutor } from '../../core/sweep/executor.ts';
 import { runSweep } from '../../core/sweep/sweep.ts';
 import type { BenchOptions, Row, Suite, SuiteResult } from './index.ts';
 import { loadAverageNote } from './load-note.ts';
+import { STEPS } from './sweep-experiment.ts';
 
 const EXPERIMENT = fileURLToPath(new URL('./sweep-experiment.ts', import.meta.url));
 const BUILTINS = new URL('../../plugins/index.ts', import.meta.url).href;
 
-async function runPool(workers: number, overrides: string[], log: (m: string) => void): Promise<Row & { wall_s: number }> {
+async function runPool(round: number, workers: number, overrides: string[], log: (m: string) => void): Promise<Row & { wall_s: number }> {
   const dir = await mkdtemp(join(os.tmpdir(), 'odelab-bench-sweep-'));
   const registry = createRegistry();
   const store = join(dir, 'mlruns');
+  const loaded = await loadExperiment(EXPERIMENT, registry, { overrides });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
   const executor = new ThreadExecutor(workers);
   try {
-    const loaded = await loadExperiment(EXPERIMENT, registry, { overrides });
-    const started = performance.now();
     const result = await runSweep({
       loaded,
       registry,
@@ -45,14 +55,15 @@ async function runPool(workers: number, overrides: string[], log: (m: string) =>
       maxFailures: 0,
     });
     const wall = (performance.now() - started) / 1000;
+    const { user, system } = process.cpuUsage(cpu);
     const done = result.records.filter((r) => r.state === 'FINISHED');
     if (done.length !== result.records.length) throw new Error(`only ${done.length} of ${result.records.length} trials finished`);
     const trialS = done.map((r) => r.durationMs! / 1000);
     const overheadS = done.map((r) => r.overheadMs! / 1000);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const schedulerS = (wall * workers - trialS.reduce((a, b) => a + b, 0)) / done.length;
-    log(`  ${workers} worker(s): ${wall.toFixed(1)} s for ${done.length} trials`);
+    log(`  round ${round}, ${workers} worker(s): ${wall.toFixed(1)} s for ${done.length} trials`);
     return {
+      round,
       workers,
       trials: done.length,
       wall_s: Number(wall.toFixed(2)),
@@ -60,6 +71,7 @@ async function runPool(workers: number, overrides: string[], log: (m: string) =>
       trial_overhead_s_mean: Number(mean(overheadS).toFixed(2)),
       trial_overhead_s_max: Number(Math.max(...overheadS).toFixed(2)),
       scheduler_s_per_trial: Number(schedulerS.toFixed(2)),
+      cpu_s_per_trial: Number(((user + system) / 1e6 / done.length).toFixed(2)),
     };
   } finally {
     await executor.close();
@@ -67,28 +79,54 @@ async function runPool(workers: number, overrides: string[], log: (m: string) =>
   }
 }
 
+const ROUNDS = 3;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const round2 = (x: number) => Number(x.toFixed(2));
+
 export const sweepSuite: Suite = {
   name: 'sweep',
-  description: '8 equal small trials on a worker pool of 1 and of 2 threads: wall time, speed-up, per-trial overhead',
+  description: '8 equal small trials on a worker pool of 1 and of 2 threads, in rounds: wall time, speed-up, per-trial overhead',
   async run(options: BenchOptions): Promise<SuiteResult> {
     const load = os.loadavg()[0]!;
     const overrides = options.quick ? ['train.steps=30'] : [];
-    const one = await runPool(1, overrides, options.log);
-    const two = await runPool(2, overrides, options.log);
-    const speedup = Number((one.wall_s / two.wall_s).toFixed(2));
+    const rounds = options.quick ? 1 : ROUNDS;
+    const rows: Row[] = [];
+    const speedups: number[] = [];
+    const twos: Row[] = [];
+    for (let r = 1; r <= rounds; r++) {
+      // Alternate the order, so that a drift of the machine's speed favours neither pool.
+      const order = r % 2 ? [1, 2] : [2, 1];
+      const results = new Map<number, Row & { wall_s: number }>();
+      for (const w of order) results.set(w, await runPool(r, w, overrides, options.log));
+      const [one, two] = [results.get(1)!, results.get(2)!];
+      const speedup = round2(one.wall_s / two.wall_s);
+      speedups.push(speedup);
+      twos.push(two);
+      rows.push(one, { ...two, speedup });
+    }
+    const speedup = round2(median(speedups));
+    const col = (k: string) => twos.map((t) => t[k] as number);
     return {
-      tables: [{ title: 'sweep: 8 equal trials (spiral, mlp 2-50-2, 250 steps each), worker threads on wasm', rows: [one, two] }],
+      tables: [{ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${STEPS} steps each), worker threads on wasm, by round`, rows }],
       summary: {
         speedup_2_over_1: speedup,
+        speedups_by_round: speedups,
         target_speedup: 1.8,
-        trial_overhead_s_mean: two.trial_overhead_s_mean as number,
-        scheduler_s_per_trial: two.scheduler_s_per_trial as number,
+        trial_overhead_s_mean: round2(mean(col('trial_overhead_s_mean'))),
+        trial_overhead_s_max: Math.max(...col('trial_overhead_s_max')),
+        scheduler_s_per_trial: round2(mean(col('scheduler_s_per_trial'))),
         target_overhead_s: 1,
         cores: os.cpus().length,
       },
       notes: [
-        `speed-up of 2 workers over 1: ${speedup} (target ≥ 1.8 on 2 cores)`,
-        'trial overhead = a trial\'s wall time minus its training time (start-up, data, evaluation, logging), from inside the worker; scheduler = pool wall time × workers − the trials\' wall times, per trial',
+        `speed-up of 2 workers over 1: median ${speedup} over ${rounds} round(s) (${speedups.join(', ')}; target ≥ 1.8 on 2 cores)`,
+        'trial overhead = a trial\'s wall time minus its training time (start-up, data, evaluation, logging), from inside the worker; scheduler = pool wall time × workers − the trials\' wall times, per trial; cpu = the process\'s CPU time (all threads) per trial',
         loadAverageNote(load),
       ],
     };
