@@ -13,6 +13,7 @@
  * (step-size control is not differentiated in either), in float64.
  */
 import type { Trajectory, TrajectoryRequest } from '../gradient.ts';
+import { Float64Pool } from '../tensor/float64-pool.ts';
 import { tf } from '../tensor/tf.ts';
 import { float64Ops } from './float64-ops.ts';
 import type { HostField } from './host-field.ts';
@@ -23,16 +24,7 @@ import type { SolveStats, StateOps } from './types.ts';
  * step records a few hundred states and cotangents of one size, and fresh
  * typed arrays each step would keep the garbage collector's helper threads busy.
  */
-const freeArrays = new Map<number, Float64Array[]>();
-const FREE_CAP = 4096;
-function takeArray(n: number): Float64Array {
-  return freeArrays.get(n)?.pop() ?? new Float64Array(n);
-}
-function giveArray(a: Float64Array): void {
-  let free = freeArrays.get(a.length);
-  if (!free) freeArrays.set(a.length, (free = []));
-  if (free.length < FREE_CAP) free.push(a);
-}
+const arrays = new Float64Pool(4096);
 
 type Node =
   | { kind: 'f'; t: number; x: Float64Array; y: Float64Array; saved: unknown }
@@ -47,7 +39,7 @@ class HostTape {
 
   /** A fresh array (contents undefined) owned by this tape. */
   array(n: number): Float64Array {
-    const a = takeArray(n);
+    const a = arrays.take(n);
     this.owned.push(a);
     return a;
   }
@@ -116,7 +108,7 @@ class HostTape {
 
   /** Give every array back for the next solve (none may be used after). */
   release(): void {
-    for (const a of this.owned) giveArray(a);
+    for (const a of this.owned) arrays.give(a);
     this.owned.length = 0;
     this.nodes.length = 0;
   }

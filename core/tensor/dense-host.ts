@@ -12,6 +12,7 @@
  * takes them from a pool the backward pass returns them to.
  */
 import type { HostField } from '../ode/host-field.ts';
+import { Float64Pool } from './float64-pool.ts';
 import type { Activation, InputTransform } from './fused-dense.ts';
 
 /** Reusable work arrays by slot, grown on demand; a view of `size` elements of slot `slot`. */
@@ -31,17 +32,8 @@ export const enum Slot {
   GradB,
 }
 
-/** Free forward-pass buffers by length. Capped: buffers of forwards never differentiated are simply not returned. */
-const forwardPool = new Map<number, Float64Array[]>();
-const POOL_CAP = 64;
-function takeForwardBuffer(size: number): Float64Array {
-  return forwardPool.get(size)?.pop() ?? new Float64Array(size);
-}
-function releaseForwardBuffer(buf: Float64Array): void {
-  let free = forwardPool.get(buf.length);
-  if (!free) forwardPool.set(buf.length, (free = []));
-  if (free.length < POOL_CAP) free.push(buf);
-}
+/** Forward-pass buffers; buffers of forwards never differentiated are simply not returned. */
+const forwardPool = new Float64Pool(64);
 
 /** One evaluation's network and input. */
 export interface Net {
@@ -171,7 +163,7 @@ export function forward(n: Net, keep: boolean): Forward {
   const layers = n.ws.length;
   let size = widths[0]!;
   for (let l = 0; l < layers; l++) size += (l + 1 < layers ? 2 : 1) * widths[l + 1]!;
-  const buf = keep ? takeForwardBuffer(batch * size) : workArray(Slot.Forward, batch * size);
+  const buf = keep ? forwardPool.take(batch * size) : workArray(Slot.Forward, batch * size);
   let at = 0;
   const take = (width: number) => buf.subarray(at, (at += batch * width));
   const acts = [take(widths[0]!)];
@@ -194,7 +186,7 @@ export function forward(n: Net, keep: boolean): Forward {
 
 /** Give a kept forward pass's buffer back to the pool (its views must not be used after). */
 export function releaseForward(pass: Forward): void {
-  if (pass.pooled) releaseForwardBuffer(pass.buf);
+  if (pass.pooled) forwardPool.give(pass.buf);
 }
 
 type Out = Float32Array | Float64Array;
