@@ -199,7 +199,9 @@ type Out = Float32Array | Float64Array;
 export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | undefined, accumulate: boolean): void {
   const { acts, pres } = pass ?? forward(n, false);
   const { batch, widths } = n;
-  let g = workArray(Slot.GradA, dy.length);
+  // The gradient wrt a layer's output and wrt its input alternate between two work arrays.
+  let gSlot: Slot = Slot.GradA;
+  let g = workArray(gSlot, dy.length);
   for (let k = 0; k < dy.length; k++) g[k] = dy[k]!;
   for (let l = n.ws.length - 1; l >= 0; l--) {
     const nIn = widths[l]!;
@@ -217,11 +219,13 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
     }
     // The gradient wrt this layer's input g·Wᵀ; for the first layer only its x columns, not the time column.
     const cols = l > 0 ? nIn : n.inputs;
-    const gh = workArray(g.buffer === workArrays[Slot.GradA]!.buffer ? Slot.GradB : Slot.GradA, batch * cols);
+    const ghSlot: Slot = gSlot === Slot.GradA ? Slot.GradB : Slot.GradA;
+    const gh = workArray(ghSlot, batch * cols);
     matmul(g, n.ws[l]!, true, batch, nOut, cols, gh);
     if (l > 0) {
       timesDerivative(gh, pres[l - 1]!, acts[l]!, n.activation);
       g = gh;
+      gSlot = ghSlot;
     } else {
       const { x } = n;
       const dx = outs[0]!;

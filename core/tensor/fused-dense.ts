@@ -92,9 +92,9 @@ function fusedCall(
   o: DenseStackCall,
   gradientFollows: boolean,
 ): DenseAttrs | null {
-  const host = fusedKernelsEnabled() && onHostBackend() && operands.every((t) => t?.dtype === 'float32');
-  const work = host ? workOf(x, weights, biases, o.time != null) : null;
-  if (work === null || (work > WASM_FUSED_WORK_LIMIT && tf.getBackend() === 'wasm')) return null;
+  if (!operands.every((t) => t?.dtype === 'float32')) return null;
+  const widths = widthsOf(x, weights, biases, o.time != null);
+  if (!widths || !hostDenseAllowed(x.shape[0]!, widths)) return null;
   const attrs: DenseAttrs = { activation: o.activation, inputTransform: o.inputTransform ?? 'none', time: o.time ?? null };
   if (gradientFollows) attrs.memo = {};
   return attrs;
@@ -135,8 +135,8 @@ export function denseStackVjp(
   return { value: value!, dx: grads[0] ?? tf.zerosLike(x), dParams: grads.slice(1).map((g, i) => g ?? tf.zerosLike(operands[i + 1]!)) };
 }
 
-/** The work of one evaluation, or null when the shapes do not chain (the composite ops then raise tfjs's own errors). */
-function workOf(x: tf.Tensor, ws: readonly tf.Tensor[], bs: readonly tf.Tensor[], timed: boolean): number | null {
+/** The layer widths (features first), or null when the shapes do not chain (the composite ops then raise tfjs's own errors). */
+function widthsOf(x: tf.Tensor, ws: readonly tf.Tensor[], bs: readonly tf.Tensor[], timed: boolean): number[] | null {
   if (x.rank !== 2 || ws.length === 0 || bs.length !== ws.length) return null;
   const widths = [x.shape[1]! + (timed ? 1 : 0)];
   for (let i = 0; i < ws.length; i++) {
@@ -144,7 +144,7 @@ function workOf(x: tf.Tensor, ws: readonly tf.Tensor[], bs: readonly tf.Tensor[]
     if (w.rank !== 2 || w.shape[0] !== widths[i] || b.rank !== 1 || b.shape[0] !== w.shape[1]) return null;
     widths.push(w.shape[1]!);
   }
-  return x.shape[0]! * workOfWidths(widths);
+  return widths;
 }
 
 /** Multiply-adds per row of a stack of these widths, an activation counted as 8. */
