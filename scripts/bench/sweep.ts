@@ -26,11 +26,15 @@ import { selectTracker } from '../../core/track/select.ts';
 import { ThreadExecutor } from '../../core/sweep/executor.ts';
 import { runSweep } from '../../core/sweep/sweep.ts';
 import type { BenchOptions, Row, Suite, SuiteResult } from './index.ts';
+import { median } from './integrators-problems.ts';
 import { loadAverageNote } from './load-note.ts';
 import { STEPS } from './sweep-experiment.ts';
 
 const EXPERIMENT = fileURLToPath(new URL('./sweep-experiment.ts', import.meta.url));
 const BUILTINS = new URL('../../plugins/index.ts', import.meta.url).href;
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const round2 = (x: number) => Number(x.toFixed(2));
 
 async function runPool(round: number, workers: number, overrides: string[], log: (m: string) => void): Promise<Row & { wall_s: number }> {
   const dir = await mkdtemp(join(os.tmpdir(), 'odelab-bench-sweep-'));
@@ -66,12 +70,12 @@ async function runPool(round: number, workers: number, overrides: string[], log:
       round,
       workers,
       trials: done.length,
-      wall_s: Number(wall.toFixed(2)),
-      trial_s_mean: Number(mean(trialS).toFixed(2)),
-      trial_overhead_s_mean: Number(mean(overheadS).toFixed(2)),
-      trial_overhead_s_max: Number(Math.max(...overheadS).toFixed(2)),
-      scheduler_s_per_trial: Number(schedulerS.toFixed(2)),
-      cpu_s_per_trial: Number(((user + system) / 1e6 / done.length).toFixed(2)),
+      wall_s: round2(wall),
+      trial_s_mean: round2(mean(trialS)),
+      trial_overhead_s_mean: round2(mean(overheadS)),
+      trial_overhead_s_max: round2(Math.max(...overheadS)),
+      scheduler_s_per_trial: round2(schedulerS),
+      cpu_s_per_trial: round2((user + system) / 1e6 / done.length),
     };
   } finally {
     await executor.close();
@@ -80,14 +84,6 @@ async function runPool(round: number, workers: number, overrides: string[], log:
 }
 
 const ROUNDS = 3;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const round2 = (x: number) => Number(x.toFixed(2));
 
 export const sweepSuite: Suite = {
   name: 'sweep',
