@@ -16,7 +16,9 @@ import { runCommand } from './run-command.ts';
 import { syncCommand } from './sync-command.ts';
 import { sweepCommand } from './sweep-command.ts';
 
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+import { EXIT } from './exit.ts';
+
+export { EXIT };
 
 class UsageError extends Error {}
 

@@ -21,7 +21,7 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { TrackingError, TrackingUnavailableError } from '../../errors.ts';
 import { MlflowApiError } from './errors.ts';
 import { backoffDelayMs, classifyNetworkError, isRetryableStatus, MAX_BACKOFF_MS, parseRetryAfter } from './retry.ts';
@@ -53,7 +53,8 @@ export class MlflowTransport {
   /** The tracking server's URL without credentials. */
   readonly uri: string;
   readonly #settings: TransportSettings;
-  readonly #http: AxiosInstance;
+  /** axios, loaded on the first request: importing it costs 150 ms, paid only by runs that talk to a server. */
+  #http?: Promise<AxiosInstance>;
   readonly #authorization?: string;
   readonly #secrets: string[];
 
@@ -74,16 +75,23 @@ export class MlflowTransport {
           : undefined;
     const secrets = auth?.kind === 'basic' ? [auth.password, this.#authorization!.slice(6)] : auth ? [auth.token] : [];
     this.#secrets = secrets.filter((x) => x.length >= MIN_SCRUBBED_LENGTH);
-    this.#http = axios.create({
-      timeout: s.timeoutMs,
-      responseType: 'arraybuffer',
-      validateStatus: () => true,
-      maxBodyLength: Infinity,
-      maxContentLength: Infinity,
-      transitional: { clarifyTimeoutError: true },
-      httpAgent: new HttpAgent({ keepAlive: true }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, rejectUnauthorized: !s.insecureTls, ...(s.ca ? { ca: s.ca } : {}) }),
-    });
+  }
+
+  #client(): Promise<AxiosInstance> {
+    const s = this.#settings;
+    this.#http ??= import('axios').then(({ default: axios }) =>
+      axios.create({
+        timeout: s.timeoutMs,
+        responseType: 'arraybuffer',
+        validateStatus: () => true,
+        maxBodyLength: Infinity,
+        maxContentLength: Infinity,
+        transitional: { clarifyTimeoutError: true },
+        httpAgent: new HttpAgent({ keepAlive: true }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, rejectUnauthorized: !s.insecureTls, ...(s.ca ? { ca: s.ca } : {}) }),
+      }),
+    );
+    return this.#http;
   }
 
   /** The same settings and credentials against another server URL (an artifact proxy named by host). */
@@ -159,8 +167,9 @@ export class MlflowTransport {
     let status: number;
     let body: Buffer;
     let retryAfter: string | undefined;
+    const http = await this.#client();
     try {
-      const response = await this.#http.request<Buffer>({ method: request.method, url: this.#url(request), headers, data: request.body });
+      const response = await http.request<Buffer>({ method: request.method, url: this.#url(request), headers, data: request.body });
       status = response.status;
       body = Buffer.isBuffer(response.data) ? response.data : Buffer.from(response.data ?? '');
       const header = response.headers['retry-after'] as unknown;
