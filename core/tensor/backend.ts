@@ -12,7 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { BackendUnavailableError, ConfigError } from '../errors.ts';
-import { tf } from './tf.ts';
+import { requireTfjs, tf } from './tf.ts';
 
 export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -77,7 +77,7 @@ export async function initBackend(name: BackendName): Promise<ConcreteBackend> {
   const concrete = resolveBackendName(name);
   if (active === concrete && tf.getBackend() === tfName(concrete)) return concrete;
   if (concrete === 'tensorflow' || concrete === 'tensorflow-gpu') await loadNative(concrete);
-  if (concrete === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (concrete === 'wasm') requireTfjs('@tensorflow/tfjs-backend-wasm');
   const ok = await tf.setBackend(tfName(concrete));
   if (!ok) throw new BackendUnavailableError(`backend '${concrete}' failed to initialise`);
   await tf.ready();
@@ -103,7 +103,7 @@ async function loadNative(b: 'tensorflow' | 'tensorflow-gpu'): Promise<void> {
     );
   }
   try {
-    await import(pkg);
+    requireTfjs(pkg);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new BackendUnavailableError(`backend '${b}': ${pkg} is installed but failed to load: ${why}`);
