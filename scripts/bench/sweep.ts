@@ -15,11 +15,18 @@
  * back (the order alternating between rounds), and reports every round's
  * speed-up and their median. It also reports the CPU time of the whole
  * process per trial, all threads counted: what helper threads add shows there.
+ *
+ * Each round first measures the machine's ceiling: the same number of equal,
+ * allocation-free CPU-bound tasks (ceiling-worker.mjs) on 1 and on 2 started
+ * threads. On this VM one virtual core often runs at ~60% of the other's
+ * speed, which caps any 2-thread speed-up near 1.6; the suite reports the
+ * sweep's speed-up beside that ceiling.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
 import { createRegistry } from '../../index.ts';
 import { loadExperiment } from '../../core/config/load.ts';
 import { selectTracker } from '../../core/track/select.ts';
@@ -29,6 +36,11 @@ import type { BenchOptions, Row, Suite, SuiteResult } from './index.ts';
 import { median } from './integrators-problems.ts';
 import { loadAverageNote } from './load-note.ts';
 import { STEPS } from './sweep-experiment.ts';
+
+const CEILING_WORKER = new URL('./ceiling-worker.mjs', import.meta.url).href;
+/** The ceiling's tasks: as many as the sweep's trials, each about 0.3 s on this machine's faster core. */
+const CEILING_TASKS = 8;
+const CEILING_REPS = 30_000;
 
 const EXPERIMENT = fileURLToPath(new URL('./sweep-experiment.ts', import.meta.url));
 const BUILTINS = new URL('../../plugins/index.ts', import.meta.url).href;
@@ -83,6 +95,23 @@ async function runPool(round: number, workers: number, overrides: string[], log:
   }
 }
 
+/**
+ * Wall time of CEILING_TASKS equal CPU-bound tasks (ceiling-worker.mjs) on a
+ * pool of `workers` threads, after the threads have started: the hardware's
+ * part of a speed-up, without start-up, JIT or tfjs.
+ */
+async function ceilingWall(workers: number, reps: number): Promise<number> {
+  const pool = new Piscina({ filename: CEILING_WORKER, minThreads: workers, maxThreads: workers });
+  try {
+    await Promise.all(Array.from({ length: workers }, () => pool.run({ reps: 1000 })));
+    const started = performance.now();
+    await Promise.all(Array.from({ length: CEILING_TASKS }, () => pool.run({ reps })));
+    return (performance.now() - started) / 1000;
+  } finally {
+    await pool.destroy();
+  }
+}
+
 const ROUNDS = 3;
 
 export const sweepSuite: Suite = {
@@ -94,19 +123,27 @@ export const sweepSuite: Suite = {
     const rounds = options.quick ? 1 : ROUNDS;
     const rows: Row[] = [];
     const speedups: number[] = [];
+    const ceilings: number[] = [];
     const twos: Row[] = [];
+    const reps = options.quick ? CEILING_REPS / 10 : CEILING_REPS;
     for (let r = 1; r <= rounds; r++) {
       // Alternate the order, so that a drift of the machine's speed favours neither pool.
       const order = r % 2 ? [1, 2] : [2, 1];
       const results = new Map<number, Row & { wall_s: number }>();
+      const ceiling = new Map<number, number>();
+      for (const w of order) ceiling.set(w, await ceilingWall(w, reps));
       for (const w of order) results.set(w, await runPool(r, w, overrides, options.log));
       const [one, two] = [results.get(1)!, results.get(2)!];
       const speedup = round2(one.wall_s / two.wall_s);
+      const machine = round2(ceiling.get(1)! / ceiling.get(2)!);
+      options.log(`  round ${r}: machine ceiling ${machine} (${CEILING_TASKS} CPU-bound tasks: ${ceiling.get(1)!.toFixed(2)} s on 1 thread, ${ceiling.get(2)!.toFixed(2)} s on 2)`);
       speedups.push(speedup);
+      ceilings.push(machine);
       twos.push(two);
-      rows.push(one, { ...two, speedup });
+      rows.push({ ...one, ceiling_s: round2(ceiling.get(1)!) }, { ...two, ceiling_s: round2(ceiling.get(2)!), speedup, machine_ceiling: machine });
     }
     const speedup = round2(median(speedups));
+    const ceilingSpeedup = round2(median(ceilings));
     const col = (k: string) => twos.map((t) => t[k] as number);
     return {
       tables: [{ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${STEPS} steps each), worker threads on wasm, by round`, rows }],
@@ -114,6 +151,9 @@ export const sweepSuite: Suite = {
         speedup_2_over_1: speedup,
         speedups_by_round: speedups,
         target_speedup: 1.8,
+        machine_ceiling: ceilingSpeedup,
+        machine_ceilings_by_round: ceilings,
+        efficiency_vs_ceiling: round2(speedup / ceilingSpeedup),
         trial_overhead_s_mean: round2(mean(col('trial_overhead_s_mean'))),
         trial_overhead_s_max: Math.max(...col('trial_overhead_s_max')),
         scheduler_s_per_trial: round2(mean(col('scheduler_s_per_trial'))),
@@ -122,6 +162,9 @@ export const sweepSuite: Suite = {
       },
       notes: [
         `speed-up of 2 workers over 1: median ${speedup} over ${rounds} round(s) (${speedups.join(', ')}; target ≥ 1.8 on 2 cores)`,
+        `machine ceiling: ${CEILING_TASKS} allocation-free CPU-bound tasks (a trial's dense tanh loop, ceiling-worker.mjs) on 1 and 2 started threads, just before each round's sweeps: ` +
+          `speed-up median ${ceilingSpeedup} (${ceilings.join(', ')}); the sweep reaches ${round2(speedup / ceilingSpeedup)} of it. ` +
+          'Below 2 when one virtual core runs slower than the other (host contention, no steal time reported): no sweep can beat it',
         'trial overhead = a trial\'s wall time minus its training time (start-up, data, evaluation, logging), from inside the worker; scheduler = pool wall time × workers − the trials\' wall times, per trial; cpu = the process\'s CPU time (all threads) per trial',
         loadAverageNote(load),
       ],
