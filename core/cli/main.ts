@@ -9,16 +9,13 @@ import { BACKENDS } from '../tensor/backend.ts';
 import { Registry } from '../registry/registry.ts';
 import { withPluginOption } from './common.ts';
 import { evalCommand } from './eval-command.ts';
+import { EXIT } from './exit.ts';
 import { evalOptions } from './eval-options.ts';
 import { pluginsCommand } from './plugins-command.ts';
 import { readSetFile } from '../config/set-file.ts';
 import { runCommand } from './run-command.ts';
 import { syncCommand } from './sync-command.ts';
 import { sweepCommand } from './sweep-command.ts';
-
-import { EXIT } from './exit.ts';
-
-export { EXIT };
 
 class UsageError extends Error {}
 

@@ -38,7 +38,7 @@ import { loadAverageNote } from './load-note.ts';
 import { STEPS } from './sweep-experiment.ts';
 
 const CEILING_WORKER = new URL('./ceiling-worker.mjs', import.meta.url).href;
-/** The ceiling's tasks: as many as the sweep's trials, each about 0.3 s on this machine's faster core. */
+/** The ceiling's tasks: as many as the sweep's trials, each about 0.35 s on this machine's faster core. */
 const CEILING_TASKS = 8;
 const CEILING_REPS = 30_000;
 
