@@ -1,9 +1,12 @@
 // The `sweep` benchmark's experiment: 8 equal trials (the spiral demo's
-// model, a few seconds of training each), differing only in the seed.
+// model), differing only in the seed; the suite runs them with STEPS and
+// with LONG_STEPS training steps.
 import { defineExperiment, grid } from '../../index.ts';
 
 /** Training steps of each trial. */
 export const STEPS = 250;
+/** The longer trials the suite also measures: the spiral demo's own training length (experiments/spiral.ts). */
+export const LONG_STEPS = 2000;
 
 export default defineExperiment({
   name: 'bench-sweep',

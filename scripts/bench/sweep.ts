@@ -1,6 +1,7 @@
 /**
- * The `sweep` suite: 8 equal small trials (scripts/bench/sweep-experiment.ts)
- * run by `odelab sweep`'s machinery on a piscina pool of 1 and of 2 worker
+ * The `sweep` suite: 8 equal trials (scripts/bench/sweep-experiment.ts), of
+ * 250 training steps and then of 2,000 (the spiral demo's own length), run
+ * by `odelab sweep`'s machinery on a piscina pool of 1 and of 2 worker
  * threads, into a temporary file store. Reports each pool's wall time, the
  * speed-up of 2 workers over 1 (target ≥ 1.8 on 2 cores), and the per-trial
  * overhead: the time a trial's worker spends not training (thread start-up
@@ -18,8 +19,8 @@
  *
  * Each round first measures the machine's ceiling: the same number of equal,
  * allocation-free CPU-bound tasks (ceiling-worker.mjs) on 1 and on 2 started
- * threads. On this VM one virtual core often runs at ~60% of the other's
- * speed, which caps any 2-thread speed-up near 1.6; the suite reports the
+ * threads. On this VM one virtual core at times runs at ~60% of the other's
+ * speed for minutes, which caps any 2-thread speed-up near 1.6; the suite reports the
  * sweep's speed-up beside that ceiling.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,7 +36,7 @@ import { runSweep } from '../../core/sweep/sweep.ts';
 import type { BenchOptions, Row, Suite, SuiteResult } from './index.ts';
 import { median } from './integrators-problems.ts';
 import { loadAverageNote } from './load-note.ts';
-import { STEPS } from './sweep-experiment.ts';
+import { LONG_STEPS, STEPS } from './sweep-experiment.ts';
 
 const CEILING_WORKER = new URL('./ceiling-worker.mjs', import.meta.url).href;
 /** The ceiling's tasks: as many as the sweep's trials, each about 0.35 s on this machine's faster core. */
@@ -114,46 +115,70 @@ async function ceilingWall(workers: number, reps: number): Promise<number> {
 
 const ROUNDS = 3;
 
+interface SizeResult {
+  steps: number;
+  rows: Row[];
+  speedups: number[];
+  ceilings: number[];
+  twos: Row[];
+}
+
+/** `rounds` rounds of the ceiling and the 1- and 2-worker sweeps, with trials of `steps` training steps. */
+async function measureSize(steps: number, rounds: number, reps: number, log: (m: string) => void): Promise<SizeResult> {
+  const overrides = [`train.steps=${steps}`];
+  const out: SizeResult = { steps, rows: [], speedups: [], ceilings: [], twos: [] };
+  log(` trials of ${steps} steps:`);
+  for (let r = 1; r <= rounds; r++) {
+    // Alternate the order, so that a drift of the machine's speed favours neither pool.
+    const order = r % 2 ? [1, 2] : [2, 1];
+    const results = new Map<number, Row & { wall_s: number }>();
+    const ceiling = new Map<number, number>();
+    for (const w of order) ceiling.set(w, await ceilingWall(w, reps));
+    for (const w of order) results.set(w, await runPool(r, w, overrides, log));
+    const [one, two] = [results.get(1)!, results.get(2)!];
+    const speedup = round2(one.wall_s / two.wall_s);
+    const machine = round2(ceiling.get(1)! / ceiling.get(2)!);
+    log(`  round ${r}: speed-up ${speedup}, machine ceiling ${machine} (${CEILING_TASKS} CPU-bound tasks: ${ceiling.get(1)!.toFixed(2)} s on 1 thread, ${ceiling.get(2)!.toFixed(2)} s on 2)`);
+    out.speedups.push(speedup);
+    out.ceilings.push(machine);
+    out.twos.push(two);
+    out.rows.push({ ...one, ceiling_s: round2(ceiling.get(1)!), speedup: null, ceiling: null }, { ...two, ceiling_s: round2(ceiling.get(2)!), speedup, ceiling: machine });
+  }
+  return out;
+}
+
 export const sweepSuite: Suite = {
   name: 'sweep',
-  description: '8 equal small trials on a worker pool of 1 and of 2 threads, in rounds: wall time, speed-up, per-trial overhead',
+  description: '8 equal trials (250 and 2,000 steps) on a worker pool of 1 and of 2 threads, in rounds, beside the machine\'s own ceiling: wall time, speed-up, per-trial overhead',
   async run(options: BenchOptions): Promise<SuiteResult> {
     const load = os.loadavg()[0]!;
-    const overrides = options.quick ? ['train.steps=30'] : [];
     const rounds = options.quick ? 1 : ROUNDS;
-    const rows: Row[] = [];
-    const speedups: number[] = [];
-    const ceilings: number[] = [];
-    const twos: Row[] = [];
     const reps = options.quick ? CEILING_REPS / 10 : CEILING_REPS;
-    for (let r = 1; r <= rounds; r++) {
-      // Alternate the order, so that a drift of the machine's speed favours neither pool.
-      const order = r % 2 ? [1, 2] : [2, 1];
-      const results = new Map<number, Row & { wall_s: number }>();
-      const ceiling = new Map<number, number>();
-      for (const w of order) ceiling.set(w, await ceilingWall(w, reps));
-      for (const w of order) results.set(w, await runPool(r, w, overrides, options.log));
-      const [one, two] = [results.get(1)!, results.get(2)!];
-      const speedup = round2(one.wall_s / two.wall_s);
-      const machine = round2(ceiling.get(1)! / ceiling.get(2)!);
-      options.log(`  round ${r}: machine ceiling ${machine} (${CEILING_TASKS} CPU-bound tasks: ${ceiling.get(1)!.toFixed(2)} s on 1 thread, ${ceiling.get(2)!.toFixed(2)} s on 2)`);
-      speedups.push(speedup);
-      ceilings.push(machine);
-      twos.push(two);
-      rows.push({ ...one, ceiling_s: round2(ceiling.get(1)!) }, { ...two, ceiling_s: round2(ceiling.get(2)!), speedup, machine_ceiling: machine });
-    }
-    const speedup = round2(median(speedups));
+    const sizes = options.quick ? [30] : [STEPS, LONG_STEPS];
+    const results: SizeResult[] = [];
+    for (const steps of sizes) results.push(await measureSize(steps, rounds, reps, options.log));
+    const [small, long] = [results[0]!, results[1]];
+    const speedup = round2(median(small.speedups));
+    const ceilings = results.flatMap((x) => x.ceilings);
     const ceilingSpeedup = round2(median(ceilings));
-    const col = (k: string) => twos.map((t) => t[k] as number);
+    const col = (k: string) => small.twos.map((t) => t[k] as number);
+    const line = (x: SizeResult) => {
+      const m = round2(median(x.speedups));
+      return `trials of ${x.steps} steps: speed-up of 2 workers over 1, median ${m} over ${rounds} round(s) (${x.speedups.join(', ')}), ` +
+        `machine ceiling in the same rounds ${round2(median(x.ceilings))} (${x.ceilings.join(', ')}); target ≥ 1.8 on 2 cores`;
+    };
     return {
-      tables: [{ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${STEPS} steps each), worker threads on wasm, by round`, rows }],
+      tables: results.map((x) => ({ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${x.steps} steps each), worker threads on wasm, by round`, rows: x.rows })),
       summary: {
+        steps: small.steps,
         speedup_2_over_1: speedup,
-        speedups_by_round: speedups,
+        speedups_by_round: small.speedups,
+        ...(long
+          ? { long_steps: long.steps, speedup_2_over_1_long: round2(median(long.speedups)), speedups_by_round_long: long.speedups }
+          : {}),
         target_speedup: 1.8,
         machine_ceiling: ceilingSpeedup,
         machine_ceilings_by_round: ceilings,
-        efficiency_vs_ceiling: round2(speedup / ceilingSpeedup),
         trial_overhead_s_mean: round2(mean(col('trial_overhead_s_mean'))),
         trial_overhead_s_max: Math.max(...col('trial_overhead_s_max')),
         scheduler_s_per_trial: round2(mean(col('scheduler_s_per_trial'))),
@@ -161,11 +186,11 @@ export const sweepSuite: Suite = {
         cores: os.cpus().length,
       },
       notes: [
-        `speed-up of 2 workers over 1: median ${speedup} over ${rounds} round(s) (${speedups.join(', ')}; target ≥ 1.8 on 2 cores)`,
-        `machine ceiling: ${CEILING_TASKS} allocation-free CPU-bound tasks (a trial's dense tanh loop, ceiling-worker.mjs) on 1 and 2 started threads, just before each round's sweeps: ` +
-          `speed-up median ${ceilingSpeedup} (${ceilings.join(', ')}); the sweep reaches ${round2(speedup / ceilingSpeedup)} of it. ` +
-          'Below 2 when one virtual core runs slower than the other (host contention, no steal time reported): no sweep can beat it',
-        'trial overhead = a trial\'s wall time minus its training time (start-up, data, evaluation, logging), from inside the worker; scheduler = pool wall time × workers − the trials\' wall times, per trial; cpu = the process\'s CPU time (all threads) per trial',
+        ...results.map(line),
+        `machine ceiling: ${CEILING_TASKS} allocation-free CPU-bound tasks (a trial's dense tanh loop, ceiling-worker.mjs) on 1 and on 2 started threads, just before each round's sweeps. ` +
+          'Below 2 when one virtual core runs slower than the other (host contention; no steal time is reported): no sweep can beat it. ' +
+          'Above 2 when the machine slowed down during the 1-thread run',
+        'per-trial overhead (small trials) = a trial\'s wall time minus its training time (start-up, data, evaluation, logging), from inside the worker; scheduler = pool wall time × workers − the trials\' wall times, per trial; cpu = the process\'s CPU time (all threads) per trial',
         loadAverageNote(load),
       ],
     };
