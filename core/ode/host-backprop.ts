@@ -17,6 +17,7 @@ import { Float64Pool } from '../tensor/float64-pool.ts';
 import { tf } from '../tensor/tf.ts';
 import { float64Ops } from './float64-ops.ts';
 import type { HostField } from './host-field.ts';
+import { addLincombFlat } from './scaled-norm.ts';
 import type { SolveStats, StateOps } from './types.ts';
 
 /**
@@ -57,10 +58,7 @@ class HostTape {
     combine: (y, h, coeffs, ks) => {
       const out = this.array(y.length);
       out.set(y);
-      ks.forEach((k, j) => {
-        const c = h * coeffs[j]!;
-        if (c !== 0) for (let i = 0; i < out.length; i++) out[i] += c * k[i]!;
-      });
+      addLincombFlat(out, h, coeffs, ks);
       this.nodes.push({ kind: 'combine', y, h, coeffs: [...coeffs], ks: [...ks], out });
       return out;
     },

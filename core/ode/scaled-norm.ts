@@ -43,7 +43,11 @@ export function scaledSquaresFlat(xs: readonly Flat[], refs: readonly Flat[], to
 
 /** h Σ_j w_j ks_j on flat arrays, in float64. */
 export function lincombFlat(h: number, w: readonly number[], ks: readonly Flat[]): Float64Array {
-  const out = new Float64Array(ks[0]!.length);
+  return addLincombFlat(new Float64Array(ks[0]!.length), h, w, ks);
+}
+
+/** out += h Σ_j w_j ks_j, term by term (zero weights skipped); returns out. */
+export function addLincombFlat(out: Float64Array, h: number, w: readonly number[], ks: readonly Flat[]): Float64Array {
   for (let j = 0; j < ks.length; j++) {
     const c = h * (w[j] ?? 0);
     if (c === 0) continue;
