@@ -8,7 +8,11 @@
  * on first use, tfjs and backend set-up, data, evaluation, logging), from the
  * trials' own clocks, and the scheduler's own share (wall time × workers −
  * the trials' time, per trial). Wall time runs from the pool's creation
- * (threads start, load tfjs and the backend) to its last trial's end.
+ * (threads start, load tfjs and the backend) to its last trial's end. The
+ * 250-step trials also run on warm pools: the pool runs the sweep once
+ * untimed, then once timed, which measures threads that have started and
+ * compiled the trials' code (a long-lived `odelab worker`, or a sweep's
+ * later trials).
  *
  * The machine's speed drifts by up to 2x over tens of seconds (a shared
  * virtual machine), so one 1-worker run and one 2-worker run can give any
@@ -49,16 +53,18 @@ const BUILTINS = new URL('../../plugins/index.ts', import.meta.url).href;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const round2 = (x: number) => Number(x.toFixed(2));
 
-async function runPool(round: number, workers: number, overrides: string[], log: (m: string) => void): Promise<Row & { wall_s: number }> {
+/**
+ * One sweep of the 8 trials on a pool of `workers` threads. New (the
+ * default): wall time from the pool's creation. Warm: the same pool first
+ * runs the sweep once untimed, so its threads have started and compiled
+ * the trials' code; the second sweep is timed.
+ */
+async function runPool(round: number, workers: number, overrides: string[], log: (m: string) => void, warm = false): Promise<Row & { wall_s: number }> {
   const dir = await mkdtemp(join(os.tmpdir(), 'odelab-bench-sweep-'));
   const registry = createRegistry();
-  const store = join(dir, 'mlruns');
   const loaded = await loadExperiment(EXPERIMENT, registry, { overrides });
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const executor = new ThreadExecutor(workers);
-  try {
-    const result = await runSweep({
+  const sweep = (executor: ThreadExecutor, store: string) =>
+    runSweep({
       loaded,
       registry,
       tracker: selectTracker(registry, store),
@@ -71,6 +77,16 @@ async function runPool(round: number, workers: number, overrides: string[], log:
       scheduler: 'none',
       maxFailures: 0,
     });
+  let cpu = process.cpuUsage();
+  let started = performance.now();
+  const executor = new ThreadExecutor(workers);
+  try {
+    if (warm) {
+      await sweep(executor, join(dir, 'warm-up'));
+      cpu = process.cpuUsage();
+      started = performance.now();
+    }
+    const result = await sweep(executor, join(dir, 'mlruns'));
     const wall = (performance.now() - started) / 1000;
     const { user, system } = process.cpuUsage(cpu);
     const done = result.records.filter((r) => r.state === 'FINISHED');
@@ -78,9 +94,10 @@ async function runPool(round: number, workers: number, overrides: string[], log:
     const trialS = done.map((r) => r.durationMs! / 1000);
     const overheadS = done.map((r) => r.overheadMs! / 1000);
     const schedulerS = (wall * workers - trialS.reduce((a, b) => a + b, 0)) / done.length;
-    log(`  round ${round}, ${workers} worker(s): ${wall.toFixed(1)} s for ${done.length} trials`);
+    log(`  round ${round}, ${workers} worker(s)${warm ? ', warm pool' : ''}: ${wall.toFixed(1)} s for ${done.length} trials`);
     return {
       round,
+      pool: warm ? 'warm' : 'new',
       workers,
       trials: done.length,
       wall_s: round2(wall),
@@ -117,24 +134,26 @@ const ROUNDS = 3;
 
 interface SizeResult {
   steps: number;
+  /** Whether the pools were warm (see runPool). */
+  warm: boolean;
   rows: Row[];
   speedups: number[];
   ceilings: number[];
   twos: Row[];
 }
 
-/** `rounds` rounds of the ceiling and the 1- and 2-worker sweeps, with trials of `steps` training steps. */
-async function measureSize(steps: number, rounds: number, reps: number, log: (m: string) => void): Promise<SizeResult> {
+/** `rounds` rounds of the ceiling and the 1- and 2-worker sweeps, with trials of `steps` training steps, on new or warm pools. */
+async function measureSize(steps: number, warm: boolean, rounds: number, reps: number, log: (m: string) => void): Promise<SizeResult> {
   const overrides = [`train.steps=${steps}`];
-  const out: SizeResult = { steps, rows: [], speedups: [], ceilings: [], twos: [] };
-  log(` trials of ${steps} steps:`);
+  const out: SizeResult = { steps, warm, rows: [], speedups: [], ceilings: [], twos: [] };
+  log(` trials of ${steps} steps, ${warm ? 'warm' : 'new'} pools:`);
   for (let r = 1; r <= rounds; r++) {
     // Alternate the order, so that a drift of the machine's speed favours neither pool.
     const order = r % 2 ? [1, 2] : [2, 1];
     const results = new Map<number, Row & { wall_s: number }>();
     const ceiling = new Map<number, number>();
     for (const w of order) ceiling.set(w, await ceilingWall(w, reps));
-    for (const w of order) results.set(w, await runPool(r, w, overrides, log));
+    for (const w of order) results.set(w, await runPool(r, w, overrides, log, warm));
     const [one, two] = [results.get(1)!, results.get(2)!];
     const speedup = round2(one.wall_s / two.wall_s);
     const machine = round2(ceiling.get(1)! / ceiling.get(2)!);
@@ -149,30 +168,31 @@ async function measureSize(steps: number, rounds: number, reps: number, log: (m:
 
 export const sweepSuite: Suite = {
   name: 'sweep',
-  description: '8 equal trials (250 and 2,000 steps) on a worker pool of 1 and of 2 threads, in rounds, beside the machine\'s own ceiling: wall time, speed-up, per-trial overhead',
+  description: '8 equal trials (250 steps on new and on warm pools, 2,000 steps on new pools) on a worker pool of 1 and of 2 threads, in rounds, beside the machine\'s own ceiling: wall time, speed-up, per-trial overhead',
   async run(options: BenchOptions): Promise<SuiteResult> {
     const load = os.loadavg()[0]!;
     const rounds = options.quick ? 1 : ROUNDS;
     const reps = options.quick ? CEILING_REPS / 10 : CEILING_REPS;
-    const sizes = options.quick ? [30] : [STEPS, LONG_STEPS];
+    const sizes = options.quick ? [{ steps: 30, warm: false }] : [{ steps: STEPS, warm: false }, { steps: STEPS, warm: true }, { steps: LONG_STEPS, warm: false }];
     const results: SizeResult[] = [];
-    for (const steps of sizes) results.push(await measureSize(steps, rounds, reps, options.log));
-    const [small, long] = [results[0]!, results[1]];
+    for (const { steps, warm } of sizes) results.push(await measureSize(steps, warm, rounds, reps, options.log));
+    const [small, warmSmall, long] = [results[0]!, results[1], results[2]];
     const speedup = round2(median(small.speedups));
     const ceilings = results.flatMap((x) => x.ceilings);
     const ceilingSpeedup = round2(median(ceilings));
     const col = (k: string) => small.twos.map((t) => t[k] as number);
     const line = (x: SizeResult) => {
       const m = round2(median(x.speedups));
-      return `trials of ${x.steps} steps: speed-up of 2 workers over 1, median ${m} over ${rounds} round(s) (${x.speedups.join(', ')}), ` +
+      return `trials of ${x.steps} steps, ${x.warm ? 'warm' : 'new'} pools: speed-up of 2 workers over 1, median ${m} over ${rounds} round(s) (${x.speedups.join(', ')}), ` +
         `machine ceiling in the same rounds ${round2(median(x.ceilings))} (${x.ceilings.join(', ')}); target ≥ 1.8 on 2 cores`;
     };
     return {
-      tables: results.map((x) => ({ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${x.steps} steps each), worker threads on wasm, by round`, rows: x.rows })),
+      tables: results.map((x) => ({ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${x.steps} steps each), ${x.warm ? 'warm pools (timed after one untimed sweep)' : 'new pools'}, worker threads on wasm, by round`, rows: x.rows })),
       summary: {
         steps: small.steps,
         speedup_2_over_1: speedup,
         speedups_by_round: small.speedups,
+        ...(warmSmall ? { speedup_2_over_1_warm: round2(median(warmSmall.speedups)), speedups_by_round_warm: warmSmall.speedups } : {}),
         ...(long
           ? { long_steps: long.steps, speedup_2_over_1_long: round2(median(long.speedups)), speedups_by_round_long: long.speedups }
           : {}),
