@@ -9,10 +9,11 @@
  * trials' own clocks, and the scheduler's own share (wall time × workers −
  * the trials' time, per trial). Wall time runs from the pool's creation
  * (threads start, load tfjs and the backend) to its last trial's end. The
- * 250-step trials also run on warm pools: the pool runs the sweep once
- * untimed, then once timed, which measures threads that have started and
- * compiled the trials' code (a long-lived `odelab worker`, or a sweep's
- * later trials).
+ * 250-step trials also run on warm pools: the pool first runs the sweep
+ * untimed once per thread (so that every thread has run 8 trials, as many
+ * as the 1-thread pool's), then once timed, which measures threads that
+ * have started and compiled the trials' code (a long-lived `odelab worker`,
+ * or a sweep's later trials).
  *
  * The machine's speed drifts by up to 2x over tens of seconds (a shared
  * virtual machine), so one 1-worker run and one 2-worker run can give any
@@ -56,8 +57,8 @@ const round2 = (x: number) => Number(x.toFixed(2));
 /**
  * One sweep of the 8 trials on a pool of `workers` threads. New (the
  * default): wall time from the pool's creation. Warm: the same pool first
- * runs the sweep once untimed, so its threads have started and compiled
- * the trials' code; the second sweep is timed.
+ * runs the sweep untimed once per thread (8 trials per thread), so its
+ * threads have started and compiled the trials' code; the next sweep is timed.
  */
 async function runPool(round: number, workers: number, overrides: string[], log: (m: string) => void, warm = false): Promise<Row & { wall_s: number }> {
   const dir = await mkdtemp(join(os.tmpdir(), 'odelab-bench-sweep-'));
@@ -82,7 +83,7 @@ async function runPool(round: number, workers: number, overrides: string[], log:
   const executor = new ThreadExecutor(workers);
   try {
     if (warm) {
-      await sweep(executor, join(dir, 'warm-up'));
+      for (let i = 0; i < workers; i++) await sweep(executor, join(dir, `warm-up-${i}`));
       cpu = process.cpuUsage();
       started = performance.now();
     }
@@ -187,7 +188,7 @@ export const sweepSuite: Suite = {
         `machine ceiling in the same rounds ${round2(median(x.ceilings))} (${x.ceilings.join(', ')}); target ≥ 1.8 on 2 cores`;
     };
     return {
-      tables: results.map((x) => ({ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${x.steps} steps each), ${x.warm ? 'warm pools (timed after one untimed sweep)' : 'new pools'}, worker threads on wasm, by round`, rows: x.rows })),
+      tables: results.map((x) => ({ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${x.steps} steps each), ${x.warm ? 'warm pools (timed after one untimed sweep per thread)' : 'new pools'}, worker threads on wasm, by round`, rows: x.rows })),
       summary: {
         steps: small.steps,
         speedup_2_over_1: speedup,
