@@ -177,7 +177,10 @@ export const sweepSuite: Suite = {
     const sizes = options.quick ? [{ steps: 30, warm: false }] : [{ steps: STEPS, warm: false }, { steps: STEPS, warm: true }, { steps: LONG_STEPS, warm: false }];
     const results: SizeResult[] = [];
     for (const { steps, warm } of sizes) results.push(await measureSize(steps, warm, rounds, reps, options.log));
-    const [small, warmSmall, long] = [results[0]!, results[1], results[2]];
+    // The first size is the small trials on new pools (quick mode runs only that one).
+    const small = results[0]!;
+    const warmSmall = results.find((x) => x.warm);
+    const long = results.find((x) => x.steps !== small.steps);
     const speedup = round2(median(small.speedups));
     const ceilings = results.flatMap((x) => x.ceilings);
     const ceilingSpeedup = round2(median(ceilings));
