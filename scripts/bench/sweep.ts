@@ -13,7 +13,11 @@
  * untimed once per thread (so that every thread has run 8 trials, as many
  * as the 1-thread pool's), then once timed, which measures threads that
  * have started and compiled the trials' code (a long-lived `odelab worker`,
- * or a sweep's later trials).
+ * or a sweep's later trials). The warm pools are measured once more in a
+ * child process under `node --single-threaded` (sweep-pool-child.ts): V8
+ * then compiles and collects garbage on each isolate's own thread, so a
+ * lone worker no longer has the idle core for that work, and the speed-up
+ * shows how the trials themselves scale. odelab does not set that flag.
  *
  * The machine's speed drifts by up to 2x over tens of seconds (a shared
  * virtual machine), so one 1-worker run and one 2-worker run can give any
@@ -28,90 +32,51 @@
  * speed for minutes, which caps any 2-thread speed-up near 1.6; the suite reports the
  * sweep's speed-up beside that ceiling.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { createRegistry } from '../../index.ts';
-import { loadExperiment } from '../../core/config/load.ts';
-import { selectTracker } from '../../core/track/select.ts';
-import { ThreadExecutor } from '../../core/sweep/executor.ts';
-import { runSweep } from '../../core/sweep/sweep.ts';
 import type { BenchOptions, Row, Suite, SuiteResult } from './index.ts';
 import { median } from './integrators-problems.ts';
 import { loadAverageNote } from './load-note.ts';
 import { LONG_STEPS, STEPS } from './sweep-experiment.ts';
+import { mean, POOL_RESULT_MARKER, round2, runPool, type PoolJob, type PoolRow } from './sweep-pool.ts';
 
 const CEILING_WORKER = new URL('./ceiling-worker.mjs', import.meta.url).href;
 /** The ceiling's tasks: as many as the sweep's trials, each about 0.35 s on this machine's faster core. */
 const CEILING_TASKS = 8;
 const CEILING_REPS = 30_000;
 
-const EXPERIMENT = fileURLToPath(new URL('./sweep-experiment.ts', import.meta.url));
-const BUILTINS = new URL('../../plugins/index.ts', import.meta.url).href;
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const round2 = (x: number) => Number(x.toFixed(2));
+const POOL_CHILD = fileURLToPath(new URL('./sweep-pool-child.ts', import.meta.url));
+const CHILD_TIMEOUT_MS = 5 * 60_000;
 
 /**
- * One sweep of the 8 trials on a pool of `workers` threads. New (the
- * default): wall time from the pool's creation. Warm: the same pool first
- * runs the sweep untimed once per thread (8 trials per thread), so its
- * threads have started and compiled the trials' code; the next sweep is timed.
+ * One pool measurement (runPool) in a child `node <v8Flags> --import tsx`
+ * process: V8's flags are process-wide, and the pool's threads inherit them.
  */
-async function runPool(round: number, workers: number, overrides: string[], log: (m: string) => void, warm = false): Promise<Row & { wall_s: number }> {
-  const dir = await mkdtemp(join(os.tmpdir(), 'odelab-bench-sweep-'));
-  const registry = createRegistry();
-  const loaded = await loadExperiment(EXPERIMENT, registry, { overrides });
-  const sweep = (executor: ThreadExecutor, store: string) =>
-    runSweep({
-      loaded,
-      registry,
-      tracker: selectTracker(registry, store),
-      trackingUri: store,
-      overrides,
-      pluginPaths: [],
-      builtinsModule: BUILTINS,
-      backend: 'wasm',
-      executor,
-      scheduler: 'none',
-      maxFailures: 0,
+function runPoolChild(job: PoolJob, v8Flags: string[], log: (m: string) => void): Promise<PoolRow> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...v8Flags, '--import', import.meta.resolve('tsx'), POOL_CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      for (const line of d.toString().split('\n')) if (line.trim()) log(line);
     });
-  let cpu = process.cpuUsage();
-  let started = performance.now();
-  const executor = new ThreadExecutor(workers);
-  try {
-    if (warm) {
-      for (let i = 0; i < workers; i++) await sweep(executor, join(dir, `warm-up-${i}`));
-      cpu = process.cpuUsage();
-      started = performance.now();
-    }
-    const result = await sweep(executor, join(dir, 'mlruns'));
-    const wall = (performance.now() - started) / 1000;
-    const { user, system } = process.cpuUsage(cpu);
-    const done = result.records.filter((r) => r.state === 'FINISHED');
-    if (done.length !== result.records.length) throw new Error(`only ${done.length} of ${result.records.length} trials finished`);
-    const trialS = done.map((r) => r.durationMs! / 1000);
-    const overheadS = done.map((r) => r.overheadMs! / 1000);
-    const schedulerS = (wall * workers - trialS.reduce((a, b) => a + b, 0)) / done.length;
-    log(`  round ${round}, ${workers} worker(s)${warm ? ', warm pool' : ''}: ${wall.toFixed(1)} s for ${done.length} trials`);
-    return {
-      round,
-      pool: warm ? 'warm' : 'new',
-      workers,
-      trials: done.length,
-      wall_s: round2(wall),
-      trial_s_mean: round2(mean(trialS)),
-      trial_overhead_s_mean: round2(mean(overheadS)),
-      trial_overhead_s_max: round2(Math.max(...overheadS)),
-      scheduler_s_per_trial: round2(schedulerS),
-      cpu_s_per_trial: round2((user + system) / 1e6 / done.length),
-    };
-  } finally {
-    await executor.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split('\n').find((l) => l.startsWith(`${POOL_RESULT_MARKER} `));
+      if (code === 0 && line) return resolve(JSON.parse(line.slice(POOL_RESULT_MARKER.length + 1)) as PoolRow);
+      const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+      reject(new Error(`sweep pool child (${v8Flags.join(' ')}, ${job.workers} workers): ${why}\n${stderr.trim().split('\n').slice(-15).join('\n')}`));
+    });
+  });
 }
 
 /**
@@ -133,28 +98,41 @@ async function ceilingWall(workers: number, reps: number): Promise<number> {
 
 const ROUNDS = 3;
 
-interface SizeResult {
+/** One configuration the suite measures: trial length, new or warm pools, and V8's flags. */
+interface Size {
   steps: number;
-  /** Whether the pools were warm (see runPool). */
+  /** Whether the pools are warm (see runPool). */
   warm: boolean;
+  /** Run both pools in a child process under `node --single-threaded` (V8's compiler and GC on each isolate's own thread). */
+  singleThreaded: boolean;
+}
+
+interface SizeResult extends Size {
   rows: Row[];
   speedups: number[];
   ceilings: number[];
   twos: Row[];
 }
 
-/** `rounds` rounds of the ceiling and the 1- and 2-worker sweeps, with trials of `steps` training steps, on new or warm pools. */
-async function measureSize(steps: number, warm: boolean, rounds: number, reps: number, log: (m: string) => void): Promise<SizeResult> {
-  const overrides = [`train.steps=${steps}`];
-  const out: SizeResult = { steps, warm, rows: [], speedups: [], ceilings: [], twos: [] };
-  log(` trials of ${steps} steps, ${warm ? 'warm' : 'new'} pools:`);
+const SINGLE_THREADED = ['--single-threaded'];
+const describeSize = ({ steps, warm, singleThreaded }: Size) =>
+  `trials of ${steps} steps, ${warm ? 'warm' : 'new'} pools${singleThreaded ? ', V8 single-threaded' : ''}`;
+
+/** `rounds` rounds of the ceiling and the 1- and 2-worker sweeps of one configuration. */
+async function measureSize(size: Size, rounds: number, reps: number, log: (m: string) => void): Promise<SizeResult> {
+  const overrides = [`train.steps=${size.steps}`];
+  const out: SizeResult = { ...size, rows: [], speedups: [], ceilings: [], twos: [] };
+  log(` ${describeSize(size)}:`);
   for (let r = 1; r <= rounds; r++) {
     // Alternate the order, so that a drift of the machine's speed favours neither pool.
     const order = r % 2 ? [1, 2] : [2, 1];
-    const results = new Map<number, Row & { wall_s: number }>();
+    const results = new Map<number, PoolRow>();
     const ceiling = new Map<number, number>();
     for (const w of order) ceiling.set(w, await ceilingWall(w, reps));
-    for (const w of order) results.set(w, await runPool(r, w, overrides, log, warm));
+    for (const w of order) {
+      const job: PoolJob = { round: r, workers: w, overrides, warm: size.warm };
+      results.set(w, size.singleThreaded ? await runPoolChild(job, SINGLE_THREADED, log) : await runPool(job, log));
+    }
     const [one, two] = [results.get(1)!, results.get(2)!];
     const speedup = round2(one.wall_s / two.wall_s);
     const machine = round2(ceiling.get(1)! / ceiling.get(2)!);
@@ -162,24 +140,33 @@ async function measureSize(steps: number, warm: boolean, rounds: number, reps: n
     out.speedups.push(speedup);
     out.ceilings.push(machine);
     out.twos.push(two);
-    out.rows.push({ ...one, ceiling_s: round2(ceiling.get(1)!), speedup: null, ceiling: null }, { ...two, ceiling_s: round2(ceiling.get(2)!), speedup, ceiling: machine });
+    const v8 = size.singleThreaded ? 'single-threaded' : 'default';
+    out.rows.push({ ...one, v8, ceiling_s: round2(ceiling.get(1)!), speedup: null, ceiling: null }, { ...two, v8, ceiling_s: round2(ceiling.get(2)!), speedup, ceiling: machine });
   }
   return out;
 }
 
 export const sweepSuite: Suite = {
   name: 'sweep',
-  description: '8 equal trials (250 steps on new and on warm pools, 2,000 steps on new pools) on a worker pool of 1 and of 2 threads, in rounds, beside the machine\'s own ceiling: wall time, speed-up, per-trial overhead',
+  description: '8 equal trials (250 steps on new and on warm pools, warm pools also under V8 --single-threaded, 2,000 steps on new pools) on a worker pool of 1 and of 2 threads, in rounds, beside the machine\'s own ceiling: wall time, speed-up, per-trial overhead',
   async run(options: BenchOptions): Promise<SuiteResult> {
     const load = os.loadavg()[0]!;
     const rounds = options.quick ? 1 : ROUNDS;
     const reps = options.quick ? CEILING_REPS / 10 : CEILING_REPS;
-    const sizes = options.quick ? [{ steps: 30, warm: false }] : [{ steps: STEPS, warm: false }, { steps: STEPS, warm: true }, { steps: LONG_STEPS, warm: false }];
+    const sizes: Size[] = options.quick
+      ? [{ steps: 30, warm: false, singleThreaded: false }]
+      : [
+          { steps: STEPS, warm: false, singleThreaded: false },
+          { steps: STEPS, warm: true, singleThreaded: false },
+          { steps: STEPS, warm: true, singleThreaded: true },
+          { steps: LONG_STEPS, warm: false, singleThreaded: false },
+        ];
     const results: SizeResult[] = [];
-    for (const { steps, warm } of sizes) results.push(await measureSize(steps, warm, rounds, reps, options.log));
+    for (const size of sizes) results.push(await measureSize(size, rounds, reps, options.log));
     // The first size is the small trials on new pools (quick mode runs only that one).
     const small = results[0]!;
-    const warmSmall = results.find((x) => x.warm);
+    const warmSmall = results.find((x) => x.warm && !x.singleThreaded);
+    const warmSingle = results.find((x) => x.warm && x.singleThreaded);
     const long = results.find((x) => x.steps !== small.steps);
     const speedup = round2(median(small.speedups));
     const ceilings = results.flatMap((x) => x.ceilings);
@@ -187,16 +174,23 @@ export const sweepSuite: Suite = {
     const col = (k: string) => small.twos.map((t) => t[k] as number);
     const line = (x: SizeResult) => {
       const m = round2(median(x.speedups));
-      return `trials of ${x.steps} steps, ${x.warm ? 'warm' : 'new'} pools: speed-up of 2 workers over 1, median ${m} over ${rounds} round(s) (${x.speedups.join(', ')}), ` +
+      return `${describeSize(x)}: speed-up of 2 workers over 1, median ${m} over ${rounds} round(s) (${x.speedups.join(', ')}), ` +
         `machine ceiling in the same rounds ${round2(median(x.ceilings))} (${x.ceilings.join(', ')}); target ≥ 1.8 on 2 cores`;
     };
     return {
-      tables: results.map((x) => ({ title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${x.steps} steps each), ${x.warm ? 'warm pools (timed after one untimed sweep per thread)' : 'new pools'}, worker threads on wasm, by round`, rows: x.rows })),
+      tables: results.map((x) => ({
+        title: `sweep: 8 equal trials (spiral, mlp 2-50-2, ${x.steps} steps each), ${x.warm ? 'warm pools (timed after one untimed sweep per thread)' : 'new pools'}, ` +
+          `worker threads on wasm${x.singleThreaded ? ', in a child process under node --single-threaded' : ''}, by round`,
+        rows: x.rows,
+      })),
       summary: {
         steps: small.steps,
         speedup_2_over_1: speedup,
         speedups_by_round: small.speedups,
         ...(warmSmall ? { speedup_2_over_1_warm: round2(median(warmSmall.speedups)), speedups_by_round_warm: warmSmall.speedups } : {}),
+        ...(warmSingle
+          ? { speedup_2_over_1_warm_single_threaded: round2(median(warmSingle.speedups)), speedups_by_round_warm_single_threaded: warmSingle.speedups }
+          : {}),
         ...(long
           ? { long_steps: long.steps, speedup_2_over_1_long: round2(median(long.speedups)), speedups_by_round_long: long.speedups }
           : {}),
@@ -214,6 +208,12 @@ export const sweepSuite: Suite = {
         `machine ceiling: ${CEILING_TASKS} allocation-free CPU-bound tasks (a trial's dense tanh loop, ceiling-worker.mjs) on 1 and on 2 started threads, just before each round's sweeps. ` +
           'Below 2 when one virtual core runs slower than the other (host contention; no steal time is reported): no sweep can beat it. ' +
           'Above 2 when the machine slowed down during the 1-thread run',
+        ...(warmSingle
+          ? [
+              'V8 single-threaded: both pools in a child process started with --single-threaded, so that each isolate compiles and collects garbage on its own thread and ' +
+                'a lone worker cannot use the idle core for them: the trials\' own scaling, not a setting odelab uses',
+            ]
+          : []),
         'per-trial overhead (small trials) = a trial\'s wall time minus its training time (start-up, data, evaluation, logging), from inside the worker; scheduler = pool wall time × workers − the trials\' wall times, per trial; cpu = the process\'s CPU time (all threads) per trial',
         loadAverageNote(load),
       ],
