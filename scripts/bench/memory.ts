@@ -18,11 +18,11 @@
  * over the gradient; and the JS heap still reachable during the gradient
  * (post-GC samples taken at field evaluations of a separate run).
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../../index.ts';
+import { runNodeChild } from './child.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
 import { loadAverageNote } from './load-note.ts';
 import { RESULT_MARKER, type MemoryJob, type MemoryOutcome } from './memory-job.ts';
@@ -44,30 +44,12 @@ const ADJOINT_TARGET_RATIO = 1.2;
 
 /** Run one measurement in a fresh `node --import tsx` process. */
 function runChild(job: MemoryJob): Promise<MemoryOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, JSON.stringify(job)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith(`${RESULT_MARKER} `));
-      if (code === 0 && line) {
-        resolve(JSON.parse(line.slice(RESULT_MARKER.length + 1)) as MemoryOutcome);
-        return;
-      }
-      const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-      reject(new Error(`memory child ${job.strategy} ${job.steps} steps: ${why}\n${stderr.trim().split('\n').slice(-15).join('\n')}`));
-    });
+  return runNodeChild<MemoryOutcome>({
+    args: ['--expose-gc', '--import', 'tsx', CHILD, JSON.stringify(job)],
+    marker: RESULT_MARKER,
+    label: `memory child ${job.strategy} ${job.steps} steps`,
+    timeoutMs: CHILD_TIMEOUT_MS,
+    cwd: ROOT,
   });
 }
 

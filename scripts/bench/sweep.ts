@@ -32,10 +32,10 @@
  * speed for minutes, which caps any 2-thread speed-up near 1.6; the suite reports the
  * sweep's speed-up beside that ceiling.
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { runNodeChild } from './child.ts';
 import type { BenchOptions, Row, Suite, SuiteResult } from './index.ts';
 import { median } from './integrators-problems.ts';
 import { loadAverageNote } from './load-note.ts';
@@ -55,27 +55,12 @@ const CHILD_TIMEOUT_MS = 5 * 60_000;
  * process: V8's flags are process-wide, and the pool's threads inherit them.
  */
 function runPoolChild(job: PoolJob, v8Flags: string[], log: (m: string) => void): Promise<PoolRow> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...v8Flags, '--import', import.meta.resolve('tsx'), POOL_CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      for (const line of d.toString().split('\n')) if (line.trim()) log(line);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith(`${POOL_RESULT_MARKER} `));
-      if (code === 0 && line) return resolve(JSON.parse(line.slice(POOL_RESULT_MARKER.length + 1)) as PoolRow);
-      const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-      reject(new Error(`sweep pool child (${v8Flags.join(' ')}, ${job.workers} workers): ${why}\n${stderr.trim().split('\n').slice(-15).join('\n')}`));
-    });
+  return runNodeChild<PoolRow>({
+    args: [...v8Flags, '--import', import.meta.resolve('tsx'), POOL_CHILD, JSON.stringify(job)],
+    marker: POOL_RESULT_MARKER,
+    label: `sweep pool child (${v8Flags.join(' ')}, ${job.workers} workers)`,
+    timeoutMs: CHILD_TIMEOUT_MS,
+    onStderr: (text) => text.split('\n').filter((l) => l.trim()).forEach((l) => log(l)),
   });
 }
 
@@ -154,7 +139,10 @@ export const sweepSuite: Suite = {
     const rounds = options.quick ? 1 : ROUNDS;
     const reps = options.quick ? CEILING_REPS / 10 : CEILING_REPS;
     const sizes: Size[] = options.quick
-      ? [{ steps: 30, warm: false, singleThreaded: false }]
+      ? [
+          { steps: 30, warm: false, singleThreaded: false },
+          { steps: 30, warm: true, singleThreaded: true },
+        ]
       : [
           { steps: STEPS, warm: false, singleThreaded: false },
           { steps: STEPS, warm: true, singleThreaded: false },
@@ -163,7 +151,7 @@ export const sweepSuite: Suite = {
         ];
     const results: SizeResult[] = [];
     for (const size of sizes) results.push(await measureSize(size, rounds, reps, options.log));
-    // The first size is the small trials on new pools (quick mode runs only that one).
+    // The first size is the small trials on new pools.
     const small = results[0]!;
     const warmSmall = results.find((x) => x.warm && !x.singleThreaded);
     const warmSingle = results.find((x) => x.warm && x.singleThreaded);
