@@ -1,36 +1,17 @@
 /**
  * The problems of the `integrators` suite and the helpers it measures with:
- * SciPy DOP853 reference trajectories (../shared/reference, rtol = atol =
+ * SciPy DOP853 reference trajectories (test/fixtures/reference, rtol = atol =
  * 1e-13), each problem's vector field in float64 (the system plugin's
  * derivative) and with tf ops (for the float32 tensor path), error metrics
  * against a reference, and timing helpers.
  */
 import { instantiateSystem } from '../../core/physics/instantiate.ts';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { tf } from '../../core/tensor/tf.ts';
 import doublePendulum from '../../plugins/systems/double-pendulum.ts';
 import spiral from '../../plugins/systems/spiral.ts';
 
-export interface Reference {
-  name: string;
-  y0: number[];
-  t: number[];
-  y: number[][];
-}
+import { loadReference, type Reference } from '../../test/helpers/reference.ts';
 
-const REFERENCE_DIR = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
-
-export function loadReference(name: string): Reference {
-  const file = `${REFERENCE_DIR}${name}.json`;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`reference trajectory ${file} not found (the shared/reference directory next to the repository)`, { cause: e });
-  }
-  return JSON.parse(text) as Reference;
-}
 
 /** What Python needs to rebuild the vector field (see integrators-scipy.ts). */
 export type FieldSpec =

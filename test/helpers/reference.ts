@@ -1,4 +1,8 @@
-/** The SciPy DOP853 reference trajectories in ../shared/reference (rtol = atol = 1e-13). */
+/**
+ * The float64 reference trajectories in test/fixtures/reference (SciPy DOP853,
+ * rtol = atol = 1e-13; how each was computed is in that folder's README).
+ * Tests and the integrators benchmark both read them through this loader.
+ */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,8 +15,10 @@ export interface Reference {
   energy?: number[];
 }
 
-const DIR = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
+export type ReferenceName = 'spiral' | 'double-pendulum-a' | 'double-pendulum-b' | 'kepler-ellipse';
 
-export function loadReference(name: 'spiral' | 'double-pendulum-a' | 'double-pendulum-b' | 'kepler-ellipse'): Reference {
+const DIR = fileURLToPath(new URL('../fixtures/reference/', import.meta.url));
+
+export function loadReference(name: ReferenceName): Reference {
   return JSON.parse(readFileSync(`${DIR}${name}.json`, 'utf8')) as Reference;
 }
