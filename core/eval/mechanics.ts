@@ -16,6 +16,13 @@
  * max|V| is the largest |V(q)| over the true rollouts and, for coordinates
  * that are angles, over 10,000 configurations drawn uniformly on the torus
  * (for the double pendulum, 29.4 = (m1 + m2) g l1 + m2 g l2 up to sampling).
+ *
+ * A start has diverged when its predicted energy becomes non-finite or its
+ * energy error anywhere along the rollout exceeds DIVERGED_ENERGY_FACTOR ×
+ * max|V|. Without the second rule a rollout that blew up to huge but finite
+ * states reported errors like 1e13 % while counting nothing as diverged; a
+ * model whose energy is off by ten times the whole potential range has left
+ * the physics, whatever its floating-point value says.
  */
 import type { ObjectiveConfig, EvalConfig } from '../config/experiment.ts';
 import type { Model } from '../model.ts';
@@ -104,10 +111,16 @@ export function potentialScale(system: System, states: readonly Float64Array[], 
   return scale;
 }
 
+/** Energy error, in multiples of max|V|, beyond which a start counts as diverged (1,000 %). */
+export const DIVERGED_ENERGY_FACTOR = 10;
+
 export interface EnergyResult {
   eval_energy_error_pct: number;
   eval_energy_drift_pct: number;
-  /** Starts whose predicted energy became non-finite (the model's rollout blew up); the means above are then +Infinity. */
+  /**
+   * Starts whose rollout blew up: predicted energy non-finite, or off by more than
+   * DIVERGED_ENERGY_FACTOR × max|V| at some frame. The means above are then +Infinity.
+   */
   eval_energy_diverged: number;
   /** The final-time error averaged over the starts that stayed finite (NaN if none did). */
   eval_energy_error_finite_pct: number;
@@ -138,12 +151,17 @@ export function energyMetric(
   const truthE = trueStates.map(energy);
   const predE = predStates.map(energy);
   const scale = potentialScale(system, trueStates.flat(), rng) || 1;
+  const limit = DIVERGED_ENERGY_FACTOR * scale;
   let drift = 0;
   const last = t.length - 1;
   const finals = predE.map((e, k) => {
-    for (let p = 0; p < t.length; p++) drift += Math.abs(e[p]! - truthE[k]![p]!);
-    const err = Math.abs(e[last]! - truthE[k]![last]!);
-    return Number.isFinite(err) && e.every(Number.isFinite) ? err : Infinity;
+    let worst = 0;
+    for (let p = 0; p < t.length; p++) {
+      const d = Math.abs(e[p]! - truthE[k]![p]!);
+      drift += d;
+      worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+    }
+    return worst > limit ? Infinity : Math.abs(e[last]! - truthE[k]![last]!);
   });
   const pct = (v: number) => (Number.isFinite(v) ? (100 * v) / scale : Infinity);
   const finite = finals.filter(Number.isFinite);
@@ -152,7 +170,7 @@ export function energyMetric(
   const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return {
     eval_energy_error_pct: pct(finals.reduce((a, b) => a + b, 0) / starts.length),
-    eval_energy_drift_pct: pct(drift / (starts.length * t.length)),
+    eval_energy_drift_pct: finite.length === finals.length ? pct(drift / (starts.length * t.length)) : Infinity,
     eval_energy_diverged: finals.length - finite.length,
     eval_energy_error_finite_pct: finite.length ? pct(finite.reduce((a, b) => a + b, 0) / finite.length) : NaN,
     eval_energy_error_median_pct: pct(median),

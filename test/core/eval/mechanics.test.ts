@@ -3,7 +3,7 @@
 import test from 'ava';
 import { createRegistry, initBackend, Rng } from 'odelab';
 import { instantiateSystem } from '../../../core/physics/instantiate.ts';
-import { energyMetric, energyStarts, potentialScale, truthRollout } from '../../../core/eval/mechanics.ts';
+import { DIVERGED_ENERGY_FACTOR, energyMetric, energyStarts, potentialScale, truthRollout } from '../../../core/eval/mechanics.ts';
 import { energyPlot } from '../../../core/eval/mechanics-plots.ts';
 import { decodePng } from '../../../core/eval/plot/index.ts';
 
@@ -69,4 +69,29 @@ test('a start whose rollout blows up is counted; the finite mean and the median 
   t.is(r.eval_energy_error_pct, Infinity);
   t.true(r.eval_energy_error_finite_pct < 1e-6);
   t.true(r.eval_energy_error_median_pct < 1e-6);
+});
+
+test('a rollout that blows up to huge but finite states counts as diverged, so no finite 1e13 % is reported with nothing diverged', (t) => {
+  const dp = system('double-pendulum');
+  const good = truthRollout(dp, truth());
+  // The third start's angular velocities grow to 1e7 rad/s (kinetic energy ~1e14) but stay finite.
+  const exploding = (starts: readonly Float64Array[], times: readonly number[]) =>
+    good(starts, times).map((xs, k) => (k === 2 ? xs.map((x, p) => (p >= 100 ? Float64Array.of(x[0]!, x[1]!, 1e7, -1e7) : x)) : xs));
+  const r = energyMetric(dp, exploding, good, { ...cfg, energyStarts: 5 }, new Rng(1));
+  t.is(r.eval_energy_diverged, 1);
+  t.is(r.eval_energy_error_pct, Infinity);
+  t.is(r.eval_energy_drift_pct, Infinity);
+  t.true(r.eval_energy_error_finite_pct < 1e-6, `${r.eval_energy_error_finite_pct}`);
+});
+
+test('a large energy error below DIVERGED_ENERGY_FACTOR × max|V| is reported as it is, not as diverged', (t) => {
+  const dp = system('double-pendulum');
+  const good = truthRollout(dp, truth());
+  // Every predicted state carries extra angular velocity: an energy error of a few times max|V|, finite.
+  const offset = (starts: readonly Float64Array[], times: readonly number[]) =>
+    good(starts, times).map((xs) => xs.map((x) => Float64Array.of(x[0]!, x[1]!, x[2]! + 6, x[3]!)));
+  const r = energyMetric(dp, offset, good, { ...cfg, energyStarts: 4 }, new Rng(1));
+  t.is(r.eval_energy_diverged, 0);
+  t.true(Number.isFinite(r.eval_energy_error_pct) && r.eval_energy_error_pct > 50 && r.eval_energy_error_pct < 100 * DIVERGED_ENERGY_FACTOR, `${r.eval_energy_error_pct}`);
+  t.is(r.eval_energy_error_pct, r.eval_energy_error_finite_pct);
 });
