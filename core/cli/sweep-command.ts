@@ -154,11 +154,21 @@ async function openQueue(args: SweepArgs, loaded: LoadedExperiment, pluginPaths:
   return queue;
 }
 
-/** First Ctrl-C: stop the sweep (running trials end KILLED); second: kill the workers and exit. */
+/**
+ * First Ctrl-C: stop the sweep (running trials end KILLED); second: kill the
+ * workers and exit 130, after at most a few seconds even if a worker stuck in
+ * I/O never confirms it closed; a third exits at once.
+ */
 function stopSignals(executor: TrialExecutor) {
+  const CLOSE_WAIT_MS = 5000;
   let received: string | undefined;
+  let exiting = false;
   const handler = (signal: NodeJS.Signals) => {
+    if (exiting) process.exit(130);
     if (received) {
+      exiting = true;
+      process.stderr.write(`\n${signal} again: stopping the workers and exiting (within ${CLOSE_WAIT_MS / 1000} s; again to exit now)\n`);
+      setTimeout(() => process.exit(130), CLOSE_WAIT_MS);
       void executor.close().finally(() => process.exit(130));
       return;
     }
