@@ -135,6 +135,8 @@ export interface ExperimentSpec {
   /** Experiment name (the MLflow experiment, unless MLFLOW_EXPERIMENT_NAME is set). */
   name: string;
   description?: string;
+  /** A command to suggest when a run of this experiment ends (printed in its summary). */
+  next?: string;
   /** Seed for data, initialisation and batching (default 0). */
   seed?: number;
   /** Plugin modules to load, relative to the experiment file. */

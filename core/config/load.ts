@@ -3,9 +3,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, ErrorCodes } from '../errors.ts';
 import { loadPluginModule } from '../registry/loader.ts';
+import { importUserModule } from '../registry/module-import.ts';
 import type { Registry } from '../registry/registry.ts';
 import { isExperiment, type ExperimentSpec } from './experiment.ts';
 import { applyOverrides } from './overrides.ts';
@@ -32,12 +32,7 @@ export interface LoadedExperiment {
 export async function importExperiment(path: string): Promise<{ file: string; spec: ExperimentSpec }> {
   const file = resolve(path);
   if (!existsSync(file)) throw new ConfigError('experiment', `experiment file not found: ${file}`);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (e) {
-    throw new ConfigError('experiment', `could not load experiment file ${file}: ${e instanceof Error ? e.message : e}`);
-  }
+  const mod = await importUserModule(file, 'experiment', 'experiment file', ErrorCodes.CONFIG_INVALID);
   if (!isExperiment(mod.default)) {
     throw new ConfigError('experiment', `${file} must default-export defineExperiment({...}) (imported from 'odelab')`);
   }

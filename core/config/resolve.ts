@@ -20,11 +20,12 @@ import { resolveTolerance } from '../ode/adaptive-plugin.ts';
 const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
 type SectionName = keyof typeof SECTION_KINDS;
 
-const TOP_LEVEL_KEYS = ['name', 'description', 'seed', 'plugins', ...Object.keys(SECTION_KINDS), 'data', 'train', 'eval', 'sweep'];
+const TOP_LEVEL_KEYS = ['name', 'description', 'next', 'seed', 'plugins', ...Object.keys(SECTION_KINDS), 'data', 'train', 'eval', 'sweep'];
 
 const headerSchema = s.object({
   name: s.string(),
   description: s.string().optional(),
+  next: s.string().optional(),
   seed: s.integer({ min: 0 }).default(0),
   plugins: s.array(s.string()).default([]),
 });
@@ -39,6 +40,8 @@ export interface ResolvedSection<K extends PluginKind> {
 export interface ResolvedExperiment {
   name: string;
   description?: string;
+  /** What to run after this experiment, printed at the end of its runs (e.g. the full version of a quick demo). */
+  next?: string;
   seed: number;
   plugins: string[];
   system: ResolvedSection<'system'>;
@@ -92,7 +95,7 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
   const spec = raw as Record<string, unknown>;
   rejectUnknownKeys(spec, TOP_LEVEL_KEYS, '');
   const header = headerSchema.parse(
-    { name: spec.name, description: spec.description, seed: spec.seed, plugins: spec.plugins },
+    { name: spec.name, description: spec.description, next: spec.next, seed: spec.seed, plugins: spec.plugins },
     '',
   );
   const resolved: ResolvedExperiment = {

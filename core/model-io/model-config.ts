@@ -31,6 +31,7 @@ export function experimentSpecOf(r: ResolvedExperiment): Record<string, unknown>
   return {
     name: r.name,
     ...(r.description !== undefined ? { description: r.description } : {}),
+    ...(r.next !== undefined ? { next: r.next } : {}),
     seed: r.seed,
     plugins: [...r.plugins],
     system: section(r.system),

@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ConfigError, ErrorCodes } from '../errors.ts';
+import { importUserModule } from './module-import.ts';
 import type { Plugin } from './plugin.ts';
 import type { Registry } from './registry.ts';
 
@@ -26,13 +26,7 @@ export async function loadPluginModule(
   if (!existsSync(file)) {
     throw new ConfigError(source, `${source}: plugin module not found: ${file}`, ErrorCodes.PLUGIN_LOAD);
   }
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new ConfigError(source, `${source}: could not load plugin module ${file}: ${why}`, ErrorCodes.PLUGIN_LOAD);
-  }
+  const mod = await importUserModule(file, source, 'plugin module', ErrorCodes.PLUGIN_LOAD);
   const exported = mod.default;
   if (exported === undefined) {
     throw new ConfigError(
