@@ -9,8 +9,8 @@
  * Scaled down from the authors' notebook (width 600, batch 512, hundreds of
  * thousands of steps on a GPU): width 128 × 2 hidden layers, batch 256,
  * 55,000 steps (under 30 minutes here), the velocity box grown over the first
- * 25,000 (velocityWarmup; see the README for why). See README, "Reproducing Cranmer et
- * al." for the measured figures. Compare experiments/double-pendulum-baseline.ts.
+ * 25,000 (velocityWarmup). docs/cranmer-reproduction.md has the measured
+ * figures and why each setting is what it is. Compare experiments/double-pendulum-baseline.ts.
  */
 import { defineExperiment } from 'odelab';
 

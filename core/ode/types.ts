@@ -65,7 +65,7 @@ export interface StateOps<S> {
   scope?(fn: () => S[]): S[];
 }
 
-/** Counters of one solve (see the README, "Solver statistics"). */
+/** Counters of one solve (docs/solvers-and-gradients.md). */
 export interface SolveStats {
   /** Evaluations of the vector field. */
   nfe: number;

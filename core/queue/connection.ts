@@ -44,7 +44,7 @@ export async function connect(address: RedisAddress, source = '--queue'): Promis
   return { client: ready, warnings: await settingsWarnings(ready) };
 }
 
-/** What in the server's configuration can lose queued trials (README "Sweeps across machines"). */
+/** What in the server's configuration can lose queued trials (docs/sweeps.md, "Sweeps across machines"). */
 async function settingsWarnings(client: Redis): Promise<string[]> {
   const warnings: string[] = [];
   const get = async (name: string) => {

@@ -1,6 +1,6 @@
 /**
- * SciPy's RK45 on the `integrators` suite's problems, as the stand-in for
- * torchdiffeq's dopri5 (torchdiffeq cannot be installed here): the same
+ * SciPy's RK45 on the `integrators` suite's problems, beside odelab's dopri5:
+ * the same
  * Dormand-Prince 5(4) pair, the same RMS mixed error norm, safety 0.9,
  * growth <= 10, shrink >= 0.2, exponent -1/5 and Hairer's initial step.
  * odelab's controller follows Hairer's codes as SciPy does (it may shrink

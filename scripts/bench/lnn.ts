@@ -10,8 +10,8 @@
  * cpu; and the baseline MLP (4 → 128 → 128 → 2) for scale. The summary
  * holds the target configuration's figures: ms_per_step (the best of five
  * rounds' medians after 200 warm-up steps; every round is listed),
- * samples_per_s and the configuration, next to the issue's PyTorch 1.13 +
- * functorch figure (about 36 ms per step on this machine).
+ * samples_per_s and the configuration. A PyTorch figure belongs beside it
+ * only when measured in the same run.
  */
 import {
   Rng,
@@ -30,7 +30,6 @@ import { loadAverageNote } from './load-note.ts';
 
 const HIDDEN = [128, 128];
 const BATCH = 256;
-const PYTORCH_MS = 36;
 const FULL_STEPS = 200;
 const QUICK_STEPS = 20;
 /** The target row is timed in rounds; the machine's speed drifts between them (shared host). */
@@ -124,7 +123,6 @@ export const lnnSuite: Suite = {
         p10: round(m.p10),
         p90: round(m.p90),
         'samples/s': Math.round((BATCH * 1000) / m.median),
-        'vs PyTorch 36 ms': round(PYTORCH_MS / m.median),
       });
     }
     const config: Json = { model: 'lnn', hidden: HIDDEN, activation: 'softplus', batch: BATCH, system: 'double-pendulum', objective: 'acceleration', loss: 'l1', optimizer: 'adam', backend: 'wasm', steps };
@@ -137,13 +135,10 @@ export const lnnSuite: Suite = {
         ms_per_step_p10: round(target!.p10),
         ms_per_step_p90: round(target!.p90),
         samples_per_s: Math.round((BATCH * 1000) / Math.min(...target!.roundMedians)),
-        target_ms_per_step: PYTORCH_MS / 2,
-        pytorch_functorch_ms_per_step: PYTORCH_MS,
         config,
       },
       notes: [
         `ms_per_step is the best of ${ROUNDS} rounds' medians (${steps} steps each, after ${WARMUP} warm-up steps: the JS kernels need that many to be optimised), as timeit reports; the host's speed drifts between rounds: round medians ${target!.roundMedians.map((x) => round(x)).join(', ')} ms`,
-        `target: half of PyTorch 1.13 + functorch's ${PYTORCH_MS} ms per step on this machine, i.e. ≤ ${PYTORCH_MS / 2} ms`,
         'single-threaded: tfjs-backend-wasm has no threads in Node (its multithreaded build is browser-only)',
         loadAverageNote(load),
       ],
