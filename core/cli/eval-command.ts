@@ -1,13 +1,13 @@
 /**
  * `odelab eval <model>`: load a model a run logged (`runs:/<run_id>/model`,
- * through the tracker) or a model folder, rebuild its system and model from
+ * or just the run id, through the tracker) or a model folder, rebuild its system and model from
  * config.json through the registry, set the weights, then either repeat the
  * run's evaluation (same seed: same data, same random states, so the same
  * metrics on the same backend) or roll the model out next to the truth
  * (--rollout, JSON). Every input problem is a ConfigError (exit 2) raised
  * before any computation.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ResolvedExperiment } from '../config/resolve.ts';
 import { ConfigError } from '../errors.ts';
@@ -35,9 +35,21 @@ interface Loaded {
   model: Model;
 }
 
+/** MLflow's run ids: 32 hex digits. */
+const RUN_ID = /^[0-9a-f]{32}$/i;
+
+/**
+ * The model reference of the <model> argument: a bare run id that is not a
+ * local path means that run's model, `runs:/<id>/model` (what `odelab run`
+ * prints is the run id, and the model is always logged under `model`).
+ */
+export function modelReference(arg: string, exists: (path: string) => boolean = existsSync): string {
+  return RUN_ID.test(arg) && !exists(arg) ? `runs:/${arg}/model` : arg;
+}
+
 /** The model folder named by `ref`: a local folder, or a run's artifacts through the tracker. */
 async function openSource(registry: Registry, args: EvalArgs): Promise<ModelSource> {
-  const ref = parseModelRef(args.model);
+  const ref = parseModelRef(modelReference(args.model));
   if (ref.kind === 'folder') {
     if (args.trackingUri !== undefined) throw new ConfigError('--tracking-uri', '--tracking-uri applies to runs:/ model URIs, not to a local folder');
     return folderSource(ref.dir);

@@ -17,7 +17,7 @@ export function evalOptions<T>(y: Argv<T>) {
   const rollout = 'Rollout (--rollout):';
   const evaluation = 'Evaluation (default):';
   return withPluginOption(y)
-    .positional('model', { type: 'string', demandOption: true, describe: 'runs:/<run_id>/model (read through the tracker) or a folder holding MLmodel, config.json, weights.json, weights.bin' })
+    .positional('model', { type: 'string', demandOption: true, describe: 'runs:/<run_id>/model (read through the tracker), a bare run id (its model, the same), or a folder holding MLmodel, config.json, weights.json, weights.bin' })
     .option('tracking-uri', { type: 'string', describe: 'MLflow tracking URI for runs:/ models [env MLFLOW_TRACKING_URI; default ./mlruns]' })
     .option('backend', { type: 'string', choices: BACKENDS, describe: "tensor backend [env ODELAB_BACKEND; default auto]; the run's backend reproduces its metrics exactly" })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })

@@ -1,53 +1,89 @@
 /**
  * The `odelab` command line. Exit codes: 0 success, 1 a failed run, 2 invalid
  * input (caught before any work starts), 130 interrupted.
+ *
+ * Each command is one entry of COMMANDS (its name, what to say when its
+ * positional argument is missing, and its yargs registration); a new command
+ * is a new entry. yargs' own usage messages are reworded by `usageError`.
  */
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type { Argv } from 'yargs';
+import { closest } from '../config/schema.ts';
+import { readSetFile } from '../config/set-file.ts';
 import { isConfigError, OdelabError } from '../errors.ts';
 import type { Plugin } from '../registry/plugin.ts';
-import { BACKENDS } from '../tensor/backend.ts';
 import { Registry } from '../registry/registry.ts';
+import { BACKENDS } from '../tensor/backend.ts';
 import { withPluginOption } from './common.ts';
 import { evalCommand } from './eval-command.ts';
-import { EXIT } from './exit.ts';
 import { evalOptions } from './eval-options.ts';
+import { EXIT } from './exit.ts';
 import { pluginsCommand } from './plugins-command.ts';
-import { readSetFile } from '../config/set-file.ts';
 import { runCommand } from './run-command.ts';
 import { syncCommand } from './sync-command.ts';
-import { sweepCommand } from './sweep-command.ts';
+import { BEST_DIR, sweepCommand } from './sweep-command.ts';
 
-class UsageError extends Error {}
+const require = createRequire(import.meta.url);
+// yargs' ESM build lays out --help with cliui's ESM fallback, which wraps by
+// cutting every `width` characters ("./mlru ns"); the CommonJS build wraps at
+// word boundaries (wrap-ansi).
+const yargs = require('yargs/yargs') as typeof import('yargs/yargs');
+keepGapBeforeTypes();
+const VERSION = (require('../../package.json') as { version: string }).version;
 
-/**
- * Run the CLI on `argv` (without node and script); resolves to the exit code.
- * `builtinsModule` is the URL of the module exporting `builtinPlugins`: sweep
- * workers load the built-ins from it in their own threads or processes.
- */
-export async function runCli(argv: readonly string[], builtins: readonly Plugin[], builtinsModule?: string): Promise<number> {
-  let code: number = EXIT.OK;
-  const parser = yargs([...argv])
-    .scriptName('odelab')
-    .usage('$0 <command> [options]\n\nNeural-ODE experiments in physics.')
-    .command(
+/** A mistake in the command line itself; `command` is who reports it (`odelab run`). */
+class UsageError extends Error {
+  constructor(
+    readonly command: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What every command's handler gets. */
+interface CliContext {
+  builtins: readonly Plugin[];
+  /** URL of the module exporting `builtinPlugins` (sweep workers load the built-ins from it). */
+  builtinsModule?: string;
+  /** The handler's exit code. */
+  exit(code: number): void;
+}
+
+interface CommandDef {
+  name: string;
+  /** The message when the command's positional argument is missing. */
+  missing?: string;
+  register(y: Argv, ctx: CliContext): Argv;
+}
+
+/** `--set` and `--set-file`, shared by run and sweep. */
+function withOverrideOptions<T>(y: Argv<T>, setHelp: string) {
+  return y
+    .option('set', { type: 'string', array: true, default: [] as string[], requiresArg: true, describe: setHelp })
+    .option('set-file', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'overrides from a JSON object {"train.lr": 0.003, ...} (e.g. a sweep\'s best), applied before --set',
+    });
+}
+
+/** The overrides of --set-file, then those of --set (so --set wins). */
+function overridesOf(a: { set: string[]; setFile?: string }): string[] {
+  return [...(a.setFile ? readSetFile(a.setFile) : []), ...a.set];
+}
+
+const run: CommandDef = {
+  name: 'run',
+  missing: 'missing the experiment file, e.g. odelab run experiments/spiral.ts',
+  register: (y, ctx) =>
+    y.command(
       'run <experiment>',
       'train and evaluate one experiment, logging to MLflow (file store ./mlruns by default)',
-      (y) =>
-        withPluginOption(y)
+      (c) =>
+        withOverrideOptions(withPluginOption(c), 'override a config value, e.g. --set train.lr=0.01 (repeatable)')
           .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (.ts)' })
-          .option('set', {
-            type: 'string',
-            array: true,
-            default: [] as string[],
-            requiresArg: true,
-            describe: 'override a config value, e.g. --set train.lr=0.01 (repeatable)',
-          })
-          .option('set-file', { type: 'string', requiresArg: true, describe: 'overrides from a JSON object {"train.lr": 0.003, ...} (e.g. a sweep\'s best), before --set' })
-          .option('backend', {
-            type: 'string',
-            choices: BACKENDS,
-            describe: 'tensor backend [env ODELAB_BACKEND; default auto]',
-          })
+          .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend [env ODELAB_BACKEND; default auto]' })
           .option('seed', { type: 'number', describe: "random seed (default: the experiment's, else 0)" })
           .option('tracking-uri', { type: 'string', describe: 'MLflow tracking URI [env MLFLOW_TRACKING_URI; default ./mlruns]' })
           .option('run-name', { type: 'string', describe: 'MLflow run name' })
@@ -55,28 +91,35 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }),
       async (a) => {
         if (a.seed !== undefined && !(Number.isInteger(a.seed) && a.seed >= 0)) {
-          throw new UsageError(`--seed must be a non-negative integer, got ${a.seed}`);
+          throw new UsageError('odelab run', `--seed must be a non-negative integer, got ${a.seed}`);
         }
-        code = await runCommand(Registry.with(builtins), {
-          experiment: a.experiment,
-          set: [...(a.setFile ? readSetFile(a.setFile) : []), ...a.set],
-          plugin: a.plugin,
-          backend: a.backend,
-          seed: a.seed,
-          trackingUri: a.trackingUri,
-          runName: a.runName,
-          json: a.json,
-          quiet: a.quiet,
-        });
+        ctx.exit(
+          await runCommand(Registry.with(ctx.builtins), {
+            experiment: a.experiment,
+            set: overridesOf(a),
+            plugin: a.plugin,
+            backend: a.backend,
+            seed: a.seed,
+            trackingUri: a.trackingUri,
+            runName: a.runName,
+            json: a.json,
+            quiet: a.quiet,
+          }),
+        );
       },
-    )
-    .command(
+    ),
+};
+
+const sweep: CommandDef = {
+  name: 'sweep',
+  missing: 'missing the experiment file (one with a sweep section), e.g. odelab sweep experiments/spiral.ts',
+  register: (y, ctx) =>
+    y.command(
       'sweep <experiment>',
       "run the experiment's sweep section on a worker pool: a parent MLflow run, a child run per trial",
-      (y) =>
-        withPluginOption(y)
+      (c) =>
+        withOverrideOptions(withPluginOption(c), 'override a config value for every trial (repeatable)')
           .positional('experiment', { type: 'string', demandOption: true, describe: 'experiment file (.ts) with a sweep section' })
-          .option('set', { type: 'string', array: true, default: [] as string[], requiresArg: true, describe: 'override a config value for every trial (repeatable)' })
           .option('workers', { type: 'number', describe: 'trials at once (default: one per core)' })
           .option('max-trials', { type: 'number', describe: 'run only the first N trials of the expansion' })
           .option('scheduler', { type: 'string', choices: ['none', 'asha'] as const, default: 'none' as const, describe: 'early stopping: none, or asha (settings in sweep.asha)' })
@@ -85,37 +128,44 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
           .option('isolation', { type: 'string', choices: ['thread', 'process'] as const, describe: 'worker threads (default for cpu/wasm) or a process per trial (default for native backends)' })
           .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend [env ODELAB_BACKEND; default auto]' })
           .option('tracking-uri', { type: 'string', describe: 'MLflow tracking URI [env MLFLOW_TRACKING_URI; default ./mlruns]' })
-          .option('best-out', { type: 'string', describe: "where to write the best trial's overrides (default sweep-<id>-best.json)" })
+          .option('best-out', { type: 'string', describe: `where to write the best trial's overrides for odelab run --set-file (default ${BEST_DIR}/<sweep id>-best.json)` })
           .option('queue', { type: 'string', requiresArg: true, describe: 'redis://[user:password@]host[:port][/db] or rediss://: enqueue the trials for odelab workers (other machines) instead of running them here' })
           .option('json', { type: 'boolean', default: false, describe: 'print the result table as JSON on stdout' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }),
       async (a) => {
-        code = await sweepCommand(Registry.with(builtins), {
-          experiment: a.experiment,
-          set: a.set,
-          plugin: a.plugin,
-          backend: a.backend,
-          trackingUri: a.trackingUri,
-          workers: a.workers,
-          maxTrials: a.maxTrials,
-          scheduler: a.scheduler as 'none' | 'asha',
-          maxFailures: a.maxFailures,
-          resume: a.resume,
-          isolation: a.isolation as 'thread' | 'process' | undefined,
-          bestOut: a.bestOut,
-          queue: a.queue,
-          json: a.json,
-          quiet: a.quiet,
-          builtinsModule,
-        });
+        ctx.exit(
+          await sweepCommand(Registry.with(ctx.builtins), {
+            experiment: a.experiment,
+            set: overridesOf(a),
+            plugin: a.plugin,
+            backend: a.backend,
+            trackingUri: a.trackingUri,
+            workers: a.workers,
+            maxTrials: a.maxTrials,
+            scheduler: a.scheduler as 'none' | 'asha',
+            maxFailures: a.maxFailures,
+            resume: a.resume,
+            isolation: a.isolation as 'thread' | 'process' | undefined,
+            bestOut: a.bestOut,
+            queue: a.queue,
+            json: a.json,
+            quiet: a.quiet,
+            builtinsModule: ctx.builtinsModule,
+          }),
+        );
       },
-    )
-    .command(
+    ),
+};
+
+const worker: CommandDef = {
+  name: 'worker',
+  register: (y, ctx) =>
+    y.command(
       'worker',
-      'run trials of queued sweeps (odelab sweep --queue) on this machine, logging to each sweep\'s tracking URI',
-      (y) =>
-        y
-          .option('queue', { type: 'string', demandOption: true, requiresArg: true, describe: 'redis://[user:password@]host[:port][/db] or rediss:// (the sweep\'s --queue)' })
+      "run trials of queued sweeps (odelab sweep --queue) on this machine, logging to each sweep's tracking URI",
+      (c) =>
+        c
+          .option('queue', { type: 'string', demandOption: true, requiresArg: true, describe: "redis://[user:password@]host[:port][/db] or rediss:// (the sweep's --queue)" })
           .option('workers', { type: 'number', describe: 'trials at once (default: one per core)' })
           .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend of every trial run here [env ODELAB_BACKEND; default auto]' })
           .option('isolation', { type: 'string', choices: ['thread', 'process'] as const, describe: 'worker threads (default for cpu/wasm) or a process per trial (default for native backends)' })
@@ -125,26 +175,34 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
           ),
       async (a) => {
         const { workerCommand } = await import('./worker-command.ts');
-        code = await workerCommand({ queue: a.queue, workers: a.workers, backend: a.backend, isolation: a.isolation as 'thread' | 'process' | undefined, builtinsModule });
+        ctx.exit(await workerCommand({ queue: a.queue, workers: a.workers, backend: a.backend, isolation: a.isolation as 'thread' | 'process' | undefined, builtinsModule: ctx.builtinsModule }));
       },
-    )
-    .command(
+    ),
+};
+
+const evaluate: CommandDef = {
+  name: 'eval',
+  missing: 'missing the model, e.g. odelab eval runs:/<run_id>/model (or just the run id, or a model folder)',
+  register: (y, ctx) =>
+    y.command(
       'eval <model>',
-      "evaluate a logged model again (the run's metrics) or roll it out (--rollout); <model>: runs:/<run_id>/model or a model folder",
-      (y) => evalOptions(y),
+      "evaluate a logged model again (the run's metrics) or roll it out (--rollout); <model>: runs:/<run_id>/model, a run id, or a model folder",
+      (c) => evalOptions(c),
       async (a) => {
-        code = await evalCommand(Registry.with(builtins), a);
+        ctx.exit(await evalCommand(Registry.with(ctx.builtins), a));
       },
-    )
-    .command(
+    ),
+};
+
+const sync: CommandDef = {
+  name: 'sync',
+  register: (y, ctx) =>
+    y.command(
       'sync',
       'send the records runs left in the local spool to the tracking server and finish those runs',
-      (y) =>
-        withPluginOption(y)
-          .option('tracking-uri', {
-            type: 'string',
-            describe: 'only runs logged to this URI [env MLFLOW_TRACKING_URI; default: all, each to its own URI]',
-          })
+      (c) =>
+        withPluginOption(c)
+          .option('tracking-uri', { type: 'string', describe: 'only runs logged to this URI [env MLFLOW_TRACKING_URI; default: all, each to its own URI]' })
           .option('spool-dir', { type: 'string', describe: 'the spool folder [env ODELAB_SPOOL_DIR; default ${XDG_CACHE_HOME:-~/.cache}/odelab/spool]' })
           .option('json', { type: 'boolean', default: false, describe: 'print the per-run results as JSON on stdout' })
           .epilogue(
@@ -152,27 +210,83 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
               'FAILED (tag odelab.failure_reason). Exit 0 when nothing is left to send, 1 when records remain.',
           ),
       async (a) => {
-        code = await syncCommand(Registry.with(builtins), { trackingUri: a.trackingUri, spoolDir: a.spoolDir, plugin: a.plugin, json: a.json });
+        ctx.exit(await syncCommand(Registry.with(ctx.builtins), { trackingUri: a.trackingUri, spoolDir: a.spoolDir, plugin: a.plugin, json: a.json }));
       },
-    )
-    .command(
+    ),
+};
+
+const plugins: CommandDef = {
+  name: 'plugins',
+  register: (y, ctx) =>
+    y.command(
       'plugins',
       'list every registered plugin by kind, with description and options',
-      (y) => withPluginOption(y).option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
+      (c) => withPluginOption(c).option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
       async (a) => {
-        code = await pluginsCommand(Registry.with(builtins), a.plugin, a.json);
+        ctx.exit(await pluginsCommand(Registry.with(ctx.builtins), a.plugin, a.json));
       },
-    )
-    .demandCommand(1, 'name a command: run, sweep, worker, eval, sync or plugins')
+    ),
+};
+
+/** The commands, in --help order. */
+const COMMANDS: readonly CommandDef[] = [run, sweep, worker, evaluate, sync, plugins];
+
+interface CliuiLine {
+  text: string;
+  span?: boolean;
+}
+interface CliuiPrototype {
+  renderInline(this: unknown, source: string, previous: CliuiLine): string;
+}
+
+/**
+ * cliui (yargs' help layout) puts an option's `[boolean] [default: false]`
+ * on the description's line when it fits, but also when it fits with no space
+ * at all ("on stdout[boolean]"). This keeps such a column on its own line, as
+ * for any that does not fit. Only the help text is affected.
+ */
+function keepGapBeforeTypes(): void {
+  const cliui = createRequire(require.resolve('yargs/yargs'))('cliui') as (o: { width: number }) => object;
+  const proto = Object.getPrototypeOf(cliui({ width: 80 })) as CliuiPrototype;
+  const original = proto.renderInline;
+  if (typeof original !== 'function' || (original as { gapKept?: boolean }).gapKept) return;
+  const patched = function (this: unknown, source: string, previous: CliuiLine): string {
+    const lead = /^ */.exec(source)![0].length;
+    if (previous.span && source.trim() !== '' && lead === previous.text.trimEnd().length) return source;
+    return original.call(this, source, previous);
+  };
+  proto.renderInline = Object.assign(patched, { gapKept: true });
+}
+
+/** Help text width: the terminal's; when stdout is not a terminal, $COLUMNS if set, else 80. */
+export function helpWidth(stdout: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+  if (stdout.isTTY && stdout.columns) return stdout.columns;
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 40 ? columns : 80;
+}
+
+/**
+ * Run the CLI on `argv` (without node and script); resolves to the exit code.
+ * `builtinsModule` is the URL of the module exporting `builtinPlugins`: sweep
+ * workers load the built-ins from it in their own threads or processes.
+ */
+export async function runCli(argv: readonly string[], builtins: readonly Plugin[], builtinsModule?: string): Promise<number> {
+  let code: number = EXIT.OK;
+  const ctx: CliContext = { builtins, builtinsModule, exit: (c) => void (code = c) };
+  let parser = yargs([...argv]).scriptName('odelab').usage('$0 <command> [options]\n\nNeural-ODE experiments in physics.');
+  for (const command of COMMANDS) parser = command.register(parser, ctx);
+  parser = parser
+    .demandCommand(1, `name a command: ${COMMANDS.map((c) => c.name).join(', ')}`)
     .strict()
-    .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    .version(VERSION)
+    .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs reports some usage mistakes (a flag without its value) as its own YError, not as a message.
+      if (err && err.name !== 'YError') throw err;
+      throw usageError(msg ?? err?.message ?? 'invalid command line', argv);
     });
   try {
     await parser.parseAsync();
@@ -182,9 +296,44 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
   }
 }
 
+/** yargs' message for a usage mistake, said in odelab's words and naming the command. */
+function usageError(msg: string, argv: readonly string[]): UsageError {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const command = COMMANDS.find((c) => c.name === first);
+  const who = command ? `odelab ${command.name}` : 'odelab';
+  return new UsageError(who, reword(msg, command, argv));
+}
+
+function reword(msg: string, command: CommandDef | undefined, argv: readonly string[]): string {
+  if (/^Not enough non-option arguments/.test(msg) && command?.missing) return command.missing;
+  const unknown = /^Unknown arguments?: (.*)$/s.exec(msg);
+  if (unknown) return unknownArguments(unknown[1]!.split(', '), command, argv);
+  const needsValue = /^Not enough arguments following: (.*)$/.exec(msg);
+  if (needsValue) return `${flag(needsValue[1]!)} needs a value`;
+  const required = /^Missing required arguments?: (.*)$/.exec(msg);
+  if (required) return `missing ${required[1]!.split(', ').map(flag).join(', ')}`;
+  const invalid = /Argument: (\S+), Given: (.*), Choices: (.*)$/m.exec(msg);
+  if (invalid) return `${flag(invalid[1]!)} must be one of ${invalid[3]!}, got ${invalid[2]!}`;
+  return msg;
+}
+
+/** Unknown names are options (given with dashes), extra arguments, or an unknown command. */
+function unknownArguments(names: string[], command: CommandDef | undefined, argv: readonly string[]): string {
+  const given = (n: string) => argv.some((a) => a === `--${n}` || a.startsWith(`--${n}=`) || a === `-${n}`);
+  const options = names.filter(given);
+  if (options.length) return `unknown option${options.length > 1 ? 's' : ''} ${options.map(flag).join(', ')}`;
+  if (command) return `unexpected argument${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')}`;
+  const near = closest(names[0]!, COMMANDS.map((c) => c.name));
+  return `unknown command '${names[0]}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})${near ? `; did you mean '${near}'?` : ''}`;
+}
+
+function flag(name: string): string {
+  return name.length === 1 ? `-${name}` : `--${name}`;
+}
+
 function report(e: unknown): number {
   if (e instanceof UsageError) {
-    process.stderr.write(`odelab: ${e.message}\nRun 'odelab --help' for usage.\n`);
+    process.stderr.write(`${e.command}: ${e.message}\nRun '${e.command} --help' for usage.\n`);
     return EXIT.USAGE;
   }
   if (isConfigError(e)) {

@@ -3,7 +3,12 @@
  * worker pool (see core/sweep/). Progress on stderr (a redrawn line on a
  * terminal: done/running/failed/stopped, best so far, ETA), then the table
  * sorted by the objective on stdout (`--json`: one JSON object), the best
- * trial's overrides written to a file `odelab run --set-file` accepts.
+ * trial's overrides (the sweep's own --set/--set-file ones, then the trial's
+ * values) written to a file `odelab run --set-file` accepts: --best-out, else
+ * .odelab/sweeps/<sweep id>-best.json under the cwd (git-ignored), and as the
+ * parent run's artifact sweep_report/best_overrides.json. The objective
+ * metric is checked before any work against the metrics a run logs
+ * (core/run/logged-metrics.ts).
  * Exit 0 when the sweep finished (even with failed trials: see the table),
  * 1 when every trial failed, 130 when interrupted, 2 for invalid input.
  *
@@ -14,8 +19,8 @@
  * --isolation and --backend are refused with --queue.
  */
 import { availableParallelism } from 'node:os';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { loadExperiment, type LoadedExperiment } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -114,20 +119,35 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
   }
 }
 
+/** Where best-overrides files go unless --best-out says otherwise (relative to the cwd; git-ignored). */
+export const BEST_DIR = join('.odelab', 'sweeps');
+
+/** The best-overrides file of a sweep: --best-out, else BEST_DIR/<sweep id>-best.json (its folder created). */
+async function writeBestFile(args: SweepArgs, sweepId: string, best: Record<string, unknown>): Promise<string> {
+  const file = resolve(args.bestOut ?? join(BEST_DIR, `${sweepId}-best.json`));
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(best, null, 2)}\n`);
+  return file;
+}
+
+/** The command that reruns the best trial (the sweep's --plugin modules are not in the file). */
+function rerunCommand(args: SweepArgs, bestFile: string): string {
+  const shown = relative(process.cwd(), bestFile);
+  const file = shown && !shown.startsWith('..') ? shown : bestFile;
+  return ['odelab run', args.experiment, '--set-file', file, ...args.plugin.map((p) => `--plugin ${p}`)].join(' ');
+}
+
 /** The best overrides file, then the table (or JSON) on stdout. */
 async function report(args: SweepArgs, result: SweepResult, where: string, queued: boolean): Promise<void> {
-  let bestFile: string | undefined;
-  if (result.best) {
-    bestFile = resolve(args.bestOut ?? `sweep-${result.sweepId}-best.json`);
-    await writeFile(bestFile, `${JSON.stringify(result.best, null, 2)}\n`);
-  }
+  const bestFile = result.best ? await writeBestFile(args, result.sweepId, result.best) : undefined;
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ sweepId: result.sweepId, experimentId: result.experimentId, status: result.status, objective: result.objective, best: result.best ?? null, bestFile: bestFile ?? null, durationMs: result.durationMs, rows: result.table })}\n`);
   } else {
     const lines = [`sweep ${result.sweepId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${result.objective.mode} ${result.objective.metric}, ${where})`, '', formatTable(result.table, result.objective.metric), ''];
-    const failed = result.table.filter((r) => r.reason && (r.state === 'FAILED' || r.state === 'STOPPED' || r.state === 'KILLED'));
-    for (const r of failed) lines.push(`trial ${r.trial} ${r.state}: ${r.reason}`);
-    if (bestFile) lines.push(`best overrides: ${bestFile}  (odelab run ${args.experiment} --set-file ${bestFile})`);
+    // A finished trial with a reason finished without the objective (its evaluation diverged).
+    for (const r of result.table.filter((x) => x.reason)) lines.push(`trial ${r.trial} ${r.state}: ${r.reason}`);
+    if (bestFile) lines.push(`best overrides: ${bestFile}  (rerun: ${rerunCommand(args, bestFile)})`);
+    else if (result.status !== 'KILLED') lines.push(`no best trial: no trial finished with a value of ${result.objective.metric}, so no best overrides file`);
     if (result.status === 'KILLED') lines.push(`resume with: odelab sweep ${args.experiment} --resume ${result.sweepId}${queued ? ' --queue URL' : ''}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

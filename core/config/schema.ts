@@ -36,6 +36,14 @@ interface Meta<T> {
 export abstract class Schema<T> {
   /** Human phrase for the accepted values, used in error messages. */
   abstract readonly expected: string;
+
+  /**
+   * The same phrase for many values, as an array's items ("an array of
+   * positive numbers"): the noun made plural, not the phrase's last word.
+   */
+  get expectedPlural(): string {
+    return `values each ${this.expected}`;
+  }
   protected meta: Meta<T> = {};
 
   protected abstract check(value: unknown, path: string): T;
@@ -122,18 +130,25 @@ class NumberSchema extends Schema<number> {
     return this.o.integer ? 'integer' : 'number';
   }
   get expected(): string {
+    const noun = this.o.integer ? 'integer' : 'number';
+    const phrase = this.phrase(noun);
+    return `${/^[aeiou]/.test(phrase) ? 'an' : 'a'} ${phrase}`;
+  }
+  override get expectedPlural(): string {
+    return this.phrase(this.o.integer ? 'integers' : 'numbers');
+  }
+  /** `positive number`, `number >= 0 and < 1`, … (no article). */
+  private phrase(noun: string): string {
     const { min, max, gt, lt, integer } = this.o;
-    const noun = integer ? 'integer' : 'number';
-    const a = /^[aeiou]/.test(noun) ? 'an' : 'a';
-    if (gt === 0 && max === undefined && lt === undefined) return `a positive ${noun}`;
-    if (min === 1 && integer && max === undefined && lt === undefined) return 'a positive integer';
-    if (min === 0 && max === undefined && lt === undefined) return `a non-negative ${noun}`;
+    if (gt === 0 && max === undefined && lt === undefined) return `positive ${noun}`;
+    if (min === 1 && integer && max === undefined && lt === undefined) return `positive ${noun}`;
+    if (min === 0 && max === undefined && lt === undefined) return `non-negative ${noun}`;
     const parts: string[] = [];
     if (min !== undefined) parts.push(`>= ${min}`);
     if (gt !== undefined) parts.push(`> ${gt}`);
     if (max !== undefined) parts.push(`<= ${max}`);
     if (lt !== undefined) parts.push(`< ${lt}`);
-    return parts.length ? `${a} ${noun} ${parts.join(' and ')}` : `a finite ${noun}`;
+    return parts.length ? `${noun} ${parts.join(' and ')}` : `finite ${noun}`;
   }
   protected check(value: unknown, path: string): number {
     const { min, max, gt, lt, integer } = this.o;
@@ -149,6 +164,9 @@ class NumberSchema extends Schema<number> {
 
 class StringSchema extends Schema<string> {
   readonly expected = 'a non-empty string';
+  override get expectedPlural(): string {
+    return 'non-empty strings';
+  }
   protected get typeName() {
     return 'string';
   }
@@ -176,6 +194,9 @@ class EnumSchema<T extends string> extends Schema<T> {
 
 class BooleanSchema extends Schema<boolean> {
   readonly expected = 'true or false';
+  override get expectedPlural(): string {
+    return 'booleans';
+  }
   protected get typeName() {
     return 'boolean';
   }
@@ -187,6 +208,9 @@ class BooleanSchema extends Schema<boolean> {
 
 class UnknownSchema extends Schema<unknown> {
   readonly expected = 'any value';
+  override get expectedPlural(): string {
+    return 'any values';
+  }
   protected get typeName() {
     return 'unknown';
   }
@@ -211,6 +235,13 @@ class ArraySchema<T> extends Schema<T[]> {
     return 'array';
   }
   get expected(): string {
+    return this.phrase('array');
+  }
+  override get expectedPlural(): string {
+    return this.phrase('arrays');
+  }
+  /** `an array of length 2 of positive numbers`, `non-empty arrays of …` (article only in the singular). */
+  private phrase(noun: 'array' | 'arrays'): string {
     const { minLength: lo, maxLength: hi } = this.o;
     const len =
       lo !== undefined && lo === hi
@@ -222,9 +253,10 @@ class ArraySchema<T> extends Schema<T[]> {
             : hi !== undefined
               ? ` of at most ${hi}`
               : '';
-    const items = `${this.item.expected.replace(/^an? /, '')}s`.replace(/ss$/, 's');
-    if (lo === 1 && hi === undefined) return `a non-empty array of ${items}`;
-    return `an array${len} of ${items}`;
+    const items = this.item.expectedPlural;
+    const singular = noun === 'array';
+    if (lo === 1 && hi === undefined) return `${singular ? 'a ' : ''}non-empty ${noun} of ${items}`;
+    return `${singular ? 'an ' : ''}${noun}${len} of ${items}`;
   }
   protected check(value: unknown, path: string): T[] {
     const { minLength, maxLength } = this.o;
@@ -261,6 +293,9 @@ export function rejectUnknownKeys(value: Record<string, unknown>, known: readonl
 
 class ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
   readonly expected = 'an object';
+  override get expectedPlural(): string {
+    return 'objects';
+  }
   constructor(readonly shape: S) {
     super();
   }
@@ -286,6 +321,9 @@ class ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
 
 class RecordSchema<T> extends Schema<Record<string, T>> {
   readonly expected = 'an object';
+  override get expectedPlural(): string {
+    return 'objects';
+  }
   constructor(private readonly value: Schema<T>) {
     super();
   }
@@ -316,7 +354,10 @@ class TaggedSchema<K extends string, V extends Record<string, ObjectSchema<Shape
     return 'tagged';
   }
   get expected(): string {
-    return `an object with ${this.tag} one of ${Object.keys(this.variants)
+    return `an ${this.expectedPlural.replace(/^objects/, 'object')}`;
+  }
+  override get expectedPlural(): string {
+    return `objects with ${this.tag} one of ${Object.keys(this.variants)
       .map((n) => `'${n}'`)
       .join(', ')}`;
   }
@@ -348,6 +389,9 @@ class UnionSchema<T> extends Schema<T> {
   }
   get expected(): string {
     return this.options.map((o) => o.expected).join(' or ');
+  }
+  override get expectedPlural(): string {
+    return this.options.map((o) => o.expectedPlural).join(' or ');
   }
   protected check(value: unknown, path: string): T {
     for (const o of this.options) {

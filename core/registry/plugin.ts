@@ -48,6 +48,11 @@ export interface ModelPlugin<S extends Shape = Shape> extends PluginBase<'model'
    * component), run before work starts; throw a ConfigError naming the path.
    */
   checkOptions?(options: Infer<ObjectSchema<S>>, context: Omit<ModelContext, 'seed'>): void;
+  /**
+   * The names of the counters its models' `diagnostics()` return (logged as
+   * metrics), so that a sweep can check its objective before any work.
+   */
+  diagnosticMetrics?: readonly string[];
   create(options: Infer<ObjectSchema<S>>, context: ModelContext): Model;
 }
 

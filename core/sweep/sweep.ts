@@ -10,12 +10,15 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import { applyOverrides } from '../config/overrides.ts';
+import { applyOverrides, parseOverride } from '../config/overrides.ts';
 import type { LoadedExperiment } from '../config/load.ts';
 import { resolveExperiment } from '../config/resolve.ts';
+import { closest } from '../config/schema.ts';
+import { setFileObject } from '../config/set-file.ts';
 import type { Space } from '../config/space.ts';
 import { ConfigError, OdelabError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
+import { loggedMetricNames, trainingMetricNames } from '../run/logged-metrics.ts';
 import { defaultRunName } from '../run/runner.ts';
 import { runTags } from '../track/context.ts';
 import type { RunStatus, Tracker } from '../track/tracker.ts';
@@ -70,21 +73,26 @@ export function planSweep(req: Pick<SweepRequest, 'loaded' | 'registry' | 'maxTr
   let trials = expandSweep({ parameters, trials: sweep.trials }, sweep.seed ?? resolved.seed);
   if (req.maxTrials !== undefined) trials = trials.slice(0, req.maxTrials);
   let maxSteps = 0;
+  // The objective ranks trials against each other, so every trial must log it: the names common to all.
+  let logged: string[] | undefined;
+  let training: string[] | undefined;
   for (const t of trials) {
     try {
       const r = resolveExperiment(applyOverrides(spec, trialOverrides(t.params)), req.registry);
       maxSteps = Math.max(maxSteps, r.train.steps);
+      logged = common(logged, loggedMetricNames(r));
+      training = common(training, trainingMetricNames(r));
     } catch (e) {
       if (e instanceof ConfigError) throw new ConfigError(e.path, `sweep trial ${t.index} (${trialLabel(t.params)}): ${e.message}`);
       throw e;
     }
   }
   const objective = sweep.objective;
+  checkMetric('sweep.objective.metric', objective.metric, logged ?? [], 'a metric a run of this experiment logs');
   const a = sweep.asha;
-  const curveMetric = a.metric ?? (objective.metric.startsWith('train_') ? objective.metric : 'train_loss');
-  if (!curveMetric.startsWith('train_')) {
-    throw new ConfigError('sweep.asha.metric', `sweep.asha.metric must be a metric logged during training (train_loss, train_lr, …), got '${curveMetric}'`);
-  }
+  // The learning curve is a metric logged as training goes: the objective if it is one, else the loss.
+  const curveMetric = a.metric ?? (training?.includes(objective.metric) ? objective.metric : 'train_loss');
+  checkMetric('sweep.asha.metric', curveMetric, training ?? [], 'a metric logged during training');
   let asha: Asha | undefined;
   if (req.scheduler === 'asha') {
     const maxResource = a.maxResource ?? maxSteps;
@@ -99,6 +107,18 @@ export function planSweep(req: Pick<SweepRequest, 'loaded' | 'registry' | 'maxTr
 }
 
 export type SweepPlan = ReturnType<typeof planSweep>;
+
+/** The names in both lists (all of `next` for the first). */
+function common(sofar: string[] | undefined, next: readonly string[]): string[] {
+  return sofar ? sofar.filter((m) => next.includes(m)) : [...next];
+}
+
+/** A ConfigError unless `metric` is one of `known`, listing them and the likely intended one. */
+function checkMetric(path: string, metric: string, known: readonly string[], what: string): void {
+  if (known.includes(metric)) return;
+  const near = closest(metric, known);
+  throw new ConfigError(path, `${path} must be ${what} (${known.join(', ')}), got '${metric}'${near ? `; did you mean '${near}'?` : ''}`);
+}
 
 /** Run the sweep; `plan` is the caller's planSweep(req) when it already checked the inputs (not planned twice). */
 export async function runSweep(req: SweepRequest, plan: SweepPlan = planSweep(req)): Promise<SweepResult> {
@@ -183,7 +203,7 @@ export async function runSweep(req: SweepRequest, plan: SweepPlan = planSweep(re
 
   const table = sweepTable(records, plan.objective.mode);
   const best = bestTrial(records, plan.objective.mode);
-  const bestOverrides = best ? { ...best.params } : undefined;
+  const bestOverrides = best ? bestTrialOverrides(req.overrides, best.params) : undefined;
   const count = (s: TrialRecord['state']) => records.filter((r) => r.state === s).length;
   const status: RunStatus = loop.stoppedBy ? 'KILLED' : count('FINISHED') === 0 && count('FAILED') > 0 ? 'FAILED' : 'FINISHED';
   const now = Date.now();
@@ -216,6 +236,17 @@ export async function runSweep(req: SweepRequest, plan: SweepPlan = planSweep(re
     records,
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * What `odelab run --set-file` needs to train the best trial's config again:
+ * the sweep's own overrides, then the trial's values, as the trial got them.
+ * Overrides of the sweep section are left out: they change the trials, not a
+ * run's config.
+ */
+function bestTrialOverrides(sweepOverrides: readonly string[], params: TrialSpec['params']): Record<string, unknown> {
+  const forRun = sweepOverrides.filter((o) => parseOverride(o).path.split('.')[0] !== 'sweep');
+  return setFileObject([...forRun, ...trialOverrides(params)]);
 }
 
 /** The parent run of an earlier run of this sweep, and its trials: finished and stopped ones stay, the others run again. */

@@ -25,6 +25,7 @@ export default definePlugin({
   description: 'Lagrangian neural network: an MLP L(q, qdot), accelerations by Euler-Lagrange (eq. 8)',
   requiresMechanical: true,
   providesAcceleration: () => true,
+  diagnosticMetrics: ['lnn_solves', 'lnn_damped', 'lnn_damped_fraction'],
   options: s.object({
     hidden: s.array(s.integer({ min: 1 }), { minLength: 1 }).default([128, 128]).describe('hidden layer widths of L'),
     activation: s.enum(LNN_ACTIVATIONS).default('softplus').describe('needs a second derivative: softplus (Cranmer et al.) or tanh'),

@@ -173,8 +173,8 @@ test.serial('bad input exits 2 and names the problem, before any work', async (t
     [[folder, '--rollout', '--json'], /--json applies to the evaluation, not to --rollout/],
     [[folder, '--points', '10'], /--points applies to --rollout only/],
     [[folder, '--energy-starts', '0'], /--energy-starts must be an integer >= 1, got 0/],
-    [[folder, '--backend', 'gpu'], /Invalid values:[\s\S]*backend/],
-    [[folder, '--bogus'], /Unknown argument: bogus/],
+    [[folder, '--backend', 'gpu'], /odelab eval: --backend must be one of "auto", .*got "gpu"/],
+    [[folder, '--bogus'], /odelab eval: unknown option --bogus/],
   ];
   for (const [args, message] of cases) {
     const r = await inProcess(args);
