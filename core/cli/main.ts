@@ -18,6 +18,7 @@ import { withPluginOption } from './common.ts';
 import { evalCommand } from './eval-command.ts';
 import { evalOptions } from './eval-options.ts';
 import { EXIT } from './exit.ts';
+import { initCommand } from './init-command.ts';
 import { pluginsCommand } from './plugins-command.ts';
 import { runCommand } from './run-command.ts';
 import { syncCommand } from './sync-command.ts';
@@ -228,8 +229,29 @@ const plugins: CommandDef = {
     ),
 };
 
+const init: CommandDef = {
+  name: 'init',
+  missing: 'missing the folder to create, e.g. odelab init ../my-lab',
+  register: (y, ctx) =>
+    y.command(
+      'init <dir>',
+      'create a project folder that uses odelab: package.json ("type": "module", odelab as a dependency), an example experiment and physics plugin',
+      (c) =>
+        c
+          .positional('dir', { type: 'string', demandOption: true, describe: 'a new or empty folder' })
+          .option('odelab', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'what the project depends on: an odelab checkout, a tarball from npm pack, or a git URL [default: this odelab]',
+          }),
+      (a) => {
+        ctx.exit(initCommand({ dir: a.dir as string, odelab: a.odelab }));
+      },
+    ),
+};
+
 /** The commands, in --help order. */
-const COMMANDS: readonly CommandDef[] = [run, sweep, worker, evaluate, sync, plugins];
+const COMMANDS: readonly CommandDef[] = [run, sweep, worker, evaluate, sync, plugins, init];
 
 interface CliuiLine {
   text: string;
