@@ -5,7 +5,7 @@
  * with "Cannot require() ES Module ... in a cycle"), and a folder where the
  * package 'odelab' is not installed ("Cannot find package 'odelab'").
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type ErrorCode } from '../errors.ts';
@@ -28,7 +28,8 @@ function nearestPackageJson(file: string): string | undefined {
 function checkModuleFormat(file: string, source: string, code: ErrorCode): void {
   const ext = extname(file);
   if (ext !== '.ts' && ext !== '.js') return;
-  const pkg = nearestPackageJson(file);
+  // Node decides a module's format from its real path (it resolves symbolic links).
+  const pkg = nearestPackageJson(realpathSync(file));
   let type: unknown;
   if (pkg) {
     try {
