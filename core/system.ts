@@ -16,6 +16,28 @@ export interface MechanicalStructure {
   angles: readonly boolean[];
 }
 
+/**
+ * Names and units of a system's quantities, for the axes of its plots. Every
+ * field is optional: without them plots name the state x1, x2, ... (q1, q̇1,
+ * ... for mechanical systems) and show no units, since none are known. A
+ * unit of '' declares the quantity dimensionless, which the plots then say.
+ */
+export interface SystemLabels {
+  /** One name per state component, e.g. ['θ₁', 'θ₂', 'ω₁', 'ω₂'] (mechanical systems: q then q̇). */
+  state?: readonly string[];
+  /** One unit per state component, e.g. ['rad', 'rad', 'rad/s', 'rad/s']; '' for a dimensionless one. */
+  stateUnits?: readonly string[];
+  /** The unit of time, e.g. 's'; '' when time is dimensionless. */
+  time?: string;
+  /** Mechanical systems: the unit of the energies T and V, e.g. 'J'. */
+  energy?: string;
+  /**
+   * Mechanical systems: one name per acceleration q̈_i, e.g. ['α₁', 'α₂'].
+   * Default: d(velocity name)/dt, in the velocity's unit per unit of time.
+   */
+  accelerations?: readonly string[];
+}
+
 export interface System {
   /** Size of the state vector. */
   readonly stateDim: number;
@@ -27,6 +49,8 @@ export interface System {
   sampleInitialState(rng: Rng): Float64Array;
   /** Present for mechanical systems. */
   readonly mechanical?: MechanicalStructure;
+  /** Optional names and units for plots (see SystemLabels). */
+  readonly labels?: SystemLabels;
 }
 
 /** Total energy T + V of a mechanical system's state. */

@@ -12,6 +12,7 @@ import type { Dataset } from '../train/data.ts';
 import { NumericalError } from '../errors.ts';
 import { accelerationPlot, energyPlot, phasePlot, trajectoryPlot } from './mechanics-plots.ts';
 import { accelerationError, energyMetric, modelRollout, truthRollout } from './mechanics.ts';
+import { plotTrajectories } from './plotted-trajectories.ts';
 
 export interface MechanicsEvalParts {
   model: Model;
@@ -58,7 +59,6 @@ export interface MechanicsEvalResult {
  * its rollout metrics are +Infinity and the reason is returned as a warning.
  */
 export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
-  const n = p.system.mechanical!.coordinates;
   const warnings: string[] = [];
   const accel = accelerationError(p.model, p.system, accelerationBox(p), p.rng.fork(), p.eval.accelerationSamples);
   const rollout = modelRollout(p.model, p.integrator);
@@ -79,15 +79,13 @@ export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
     Object.assign(metrics, { eval_energy_error_pct: Infinity, eval_energy_drift_pct: Infinity });
   }
   if (!p.eval.plots) return { metrics, plots, warnings };
-  const { test, t } = p.dataset;
-  const truth = Array.from({ length: test.points }, (_, j) => Float64Array.from(test.values.subarray(j * test.dim, (j + 1) * test.dim)));
-  const pred = guarded(warnings, 'plotted rollout', () => rollout([truth[0]!], t)[0]!);
-  if (pred) {
-    plots['plots/trajectory.png'] = trajectoryPlot(t, truth, pred, n);
-    plots['plots/phase.png'] = phasePlot(truth, pred, n);
+  const plotted = guarded(warnings, 'plotted rollout', () => plotTrajectories(p, 1));
+  if (plotted?.length) {
+    plots['plots/trajectory.png'] = trajectoryPlot(plotted, p.system);
+    plots['plots/phase.png'] = phasePlot(plotted, p.system);
   }
-  if (energy) plots['plots/energy.png'] = energyPlot(energy);
-  plots['plots/accelerations.png'] = accelerationPlot(accel.pred, accel.truth, n);
+  if (energy) plots['plots/energy.png'] = energyPlot(energy, p.system);
+  plots['plots/accelerations.png'] = accelerationPlot(accel.pred, accel.truth, p.system);
   return { metrics, plots, warnings };
 }
 

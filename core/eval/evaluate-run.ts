@@ -15,8 +15,8 @@ import type { System } from '../system.ts';
 import type { Dataset } from '../train/data.ts';
 import { evaluate } from './evaluate.ts';
 import { evaluateMechanics } from './evaluate-mechanics.ts';
-import { modelRollout } from './mechanics.ts';
-import { heldOutPlot, MAX_PLOTTED } from './trajectory-plots.ts';
+import { plotTrajectories } from './plotted-trajectories.ts';
+import { MAX_PLOTTED, trajectoriesPlot } from './trajectory-plots.ts';
 
 export interface RunEvalParts {
   model: Model;
@@ -68,15 +68,11 @@ export function evaluateRun(p: RunEvalParts): RunEvalResult {
   return { metrics, plots, warnings };
 }
 
-/** The first held-out trajectories rolled out by the model, against the data; undefined (and a warning) if the rollout diverges. */
+/** The first test trajectories rolled out by the model, against the data; undefined (and a warning) if the rollout diverges. */
 function heldOutPng(p: RunEvalParts, warnings: string[]): Uint8Array | undefined {
-  const { test, t } = p.dataset;
-  const count = Math.min(test.count, MAX_PLOTTED);
-  const truths = Array.from({ length: count }, (_, k) =>
-    Array.from({ length: test.points }, (_, j) => Float64Array.from(test.values.subarray((k * test.points + j) * test.dim, (k * test.points + j + 1) * test.dim))),
-  );
   try {
-    return heldOutPlot(t, truths, modelRollout(p.model, p.integrator)(truths.map((x) => x[0]!), t));
+    const plotted = plotTrajectories(p, MAX_PLOTTED);
+    return plotted.length ? trajectoriesPlot(plotted, p.system) : undefined;
   } catch (e) {
     if (!(e instanceof NumericalError)) throw e;
     warnings.push(`plotted rollout diverged: ${e.message}`);

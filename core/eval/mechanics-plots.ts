@@ -1,88 +1,140 @@
 /**
  * The PNG plots a run of a mechanical system logs (artifact folder `plots/`):
- * trajectories and phase portraits of a held-out trajectory, model against
- * truth; energy over time; predicted against true accelerations.
+ * a plotted trajectory (plotted-trajectories.ts) over time and its phase
+ * portraits, model against truth; energy over time; predicted against true
+ * accelerations. Each figure is built as a spec first (what the tests read)
+ * and drawn by the *Plot function; axis labels carry the system's names and
+ * units (axis-labels.ts), and titles say "held-out" only when it was.
  */
-import { figure, type ChartSpec } from './plot/index.ts';
-import { componentsPlot } from './trajectory-plots.ts';
+import { systemAxes, type LabelSource } from './axis-labels.ts';
 import type { EnergyResult } from './mechanics.ts';
+import type { PlotTrajectory } from './plotted-trajectories.ts';
+import { figure, type ChartSpec, type FigureSpec } from './plot/index.ts';
+import { axisFields, component, describeTrajectories, MODEL, pairs, timePanels, TRUTH } from './trajectory-plots.ts';
 
-const TRUTH = { color: 'C0' };
-const MODEL = { color: 'C1', dashed: true };
-
-/** Component names: q1.., qdot1.. (or the state index for non-mechanical systems). */
-function names(n: number): string[] {
-  return [...Array.from({ length: n }, (_, i) => `q${i + 1}`), ...Array.from({ length: n }, (_, i) => `qdot${i + 1}`)];
+/** Every state component of the trajectories over time. */
+export function trajectoryFigure(trajectories: readonly PlotTrajectory[], system: LabelSource): FigureSpec {
+  const panels = timePanels(trajectories, system);
+  return { panels, columns: Math.min(2, panels.length), title: `${describeTrajectories(trajectories)}: model vs truth` };
 }
 
-/** One held-out trajectory, every state component over time. */
-export function trajectoryPlot(t: readonly number[], truth: readonly Float64Array[], pred: readonly Float64Array[], n: number): Uint8Array {
-  return componentsPlot(t, [truth], [pred], names(n), 'held-out trajectory: model vs truth');
-}
-
-/** Phase portraits q_i against q̇_i of the same trajectory. */
-export function phasePlot(truth: readonly Float64Array[], pred: readonly Float64Array[], n: number): Uint8Array {
+/** Phase portraits q_i against q̇_i of the same trajectories, one panel per coordinate. */
+export function phaseFigure(trajectories: readonly PlotTrajectory[], system: LabelSource): FigureSpec {
+  const n = system.mechanical?.coordinates ?? Math.floor(system.stateDim / 2);
+  const { state } = systemAxes(system);
   const panels: ChartSpec[] = Array.from({ length: n }, (_, i) => ({
-    title: `phase portrait, coordinate ${i + 1}`,
-    xLabel: `q${i + 1}`,
-    yLabel: `qdot${i + 1}`,
-    series: [
-      { name: 'truth', x: truth.map((x) => x[i]!), y: truth.map((x) => x[n + i]!), ...TRUTH },
-      { name: 'model', x: pred.map((x) => x[i]!), y: pred.map((x) => x[n + i]!), ...MODEL },
-    ],
+    title: `${state[i]!.name} against ${state[n + i]!.name}`,
+    ...axisFields('x', state[i]!),
+    ...axisFields('y', state[n + i]!),
+    series: pairs(trajectories, component(i), component(n + i)),
   }));
-  return figure({ panels, columns: Math.min(2, n), title: 'phase portrait: model vs truth' });
+  return { panels, columns: Math.min(2, n), title: `phase portrait, ${describeTrajectories(trajectories)}: model vs truth` };
 }
 
-/** Energy of the first start over time, and the mean energy error over all starts (percent of max|V|). */
-export function energyPlot(e: EnergyResult): Uint8Array {
+/**
+ * The system's energy along the first energy rollout, model against truth,
+ * and the mean energy error over all starts in percent of max|V| (the
+ * metric's own scale, so it has a meaning whatever the system's units).
+ */
+export function energyFigure(e: EnergyResult, system?: LabelSource): FigureSpec {
+  const axes = system ? systemAxes(system) : undefined;
+  const time = axes?.time ?? { name: 't' };
+  const energy = axes?.energy ?? { name: 'E' };
   const frames = e.t.length;
   const mean = new Float64Array(frames);
   e.predicted.forEach((p, k) => {
     for (let j = 0; j < frames; j++) mean[j]! += Math.abs(p[j]! - e.truth[k]![j]!) / e.predicted.length;
   });
   const pct = Array.from(mean, (v) => (100 * v) / e.eval_energy_scale);
-  return figure({
+  const unit = energy.unit === undefined || energy.unit === 'dimensionless' ? '' : ` ${energy.unit}`;
+  return {
     columns: 2,
-    title: `energy: ${e.predicted.length} starts, final error ${e.eval_energy_error_pct.toPrecision(3)}% of max|V|`,
+    title: `energy: ${energyOutcome(e)}`,
     panels: [
       {
-        title: 'true energy along the rollouts (start 1)',
-        xLabel: 't',
-        yLabel: 'E',
+        title: "the system's energy along rollout 1",
+        ...axisFields('x', time),
+        ...axisFields('y', energy),
         series: [
           { name: 'truth', x: e.t, y: e.truth[0]!, ...TRUTH },
           { name: 'model', x: e.t, y: e.predicted[0]!, ...MODEL },
         ],
       },
       {
-        title: 'mean |E_model - E_true| / max|V|',
-        xLabel: 't',
-        yLabel: 'percent',
+        title: `mean error over the starts; max|V| = ${e.eval_energy_scale.toPrecision(3)}${unit}`,
+        ...axisFields('x', time),
+        yLabel: '|E_model − E_true|',
+        yUnit: '% of max|V|',
         logY: true,
         series: [{ name: 'model', x: e.t, y: pct, color: 'C1' }],
       },
     ],
-  });
+  };
 }
 
-/** Predicted against true accelerations on fresh states, one panel per coordinate. */
-export function accelerationPlot(pred: Float32Array, truth: Float32Array, n: number): Uint8Array {
-  const count = pred.length / n;
+/** The metric in words: the final error in percent of max|V|, or how many starts blew up. */
+function energyOutcome(e: EnergyResult): string {
+  const starts = e.predicted.length;
+  if (Number.isFinite(e.eval_energy_error_pct) || !(e.eval_energy_diverged > 0)) return `${starts} starts, final error ${e.eval_energy_error_pct.toPrecision(3)}% of max|V|`;
+  const finite = Number.isFinite(e.eval_energy_error_finite_pct) ? `; the others' final error ${e.eval_energy_error_finite_pct.toPrecision(3)}% of max|V|` : '';
+  return `${e.eval_energy_diverged} of ${starts} starts diverged${finite}`;
+}
+
+/**
+ * Predicted against true accelerations on fresh states, one panel per
+ * coordinate, on equal axes spanning the true values (so y = x is the
+ * diagonal); model values beyond them are counted in the panel's title.
+ */
+export function accelerationFigure(pred: ArrayLike<number>, truth: ArrayLike<number>, system: LabelSource): FigureSpec {
+  const n = system.mechanical?.coordinates ?? Math.floor(system.stateDim / 2);
+  const { acceleration } = systemAxes(system);
+  const count = Math.floor(pred.length / n);
   const panels: ChartSpec[] = Array.from({ length: n }, (_, i) => {
     const x = Array.from({ length: count }, (_, b) => truth[b * n + i]!);
     const y = Array.from({ length: count }, (_, b) => pred[b * n + i]!);
-    const lo = Math.min(...x.filter(Number.isFinite));
-    const hi = Math.max(...x.filter(Number.isFinite));
+    const label = acceleration[i] ?? { name: `q\u0308${i + 1}` };
+    const range = diagonalRange(x);
+    const off = range ? y.filter((v) => !(v >= range[0] && v <= range[1])).length : 0;
     return {
-      title: `acceleration, coordinate ${i + 1}`,
-      xLabel: `true qddot${i + 1}`,
-      yLabel: `model qddot${i + 1}`,
+      title: off ? `${label.name}: ${off} of ${count} model values off the chart` : label.name,
+      ...axisFields('x', { ...label, name: `true ${label.name}` }),
+      ...axisFields('y', { ...label, name: `model ${label.name}` }),
+      ...(range ? { xRange: range, yRange: range } : {}),
       series: [
         { name: 'model', x, y, style: 'points' as const, color: 'C1', alpha: 0.5 },
-        { name: 'y = x', x: [lo, hi], y: [lo, hi], color: 'C0' },
+        ...(range ? [{ name: 'y = x', x: [range[0], range[1]], y: [range[0], range[1]], color: 'C0' }] : []),
       ],
     };
   });
-  return figure({ panels, columns: Math.min(2, n), title: 'accelerations on fresh states: model vs truth' });
+  return { panels, columns: Math.min(2, n), title: 'accelerations on fresh states: model vs truth' };
+}
+
+/** The true values' extent padded by 10% (undefined without two distinct finite values). */
+function diagonalRange(values: readonly number[]): [number, number] | undefined {
+  const finite = values.filter(Number.isFinite);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  if (!(hi > lo)) return undefined;
+  const pad = 0.1 * (hi - lo);
+  return [lo - pad, hi + pad];
+}
+
+/** trajectoryFigure as PNG bytes. */
+export function trajectoryPlot(trajectories: readonly PlotTrajectory[], system: LabelSource): Uint8Array {
+  return figure(trajectoryFigure(trajectories, system));
+}
+
+/** phaseFigure as PNG bytes. */
+export function phasePlot(trajectories: readonly PlotTrajectory[], system: LabelSource): Uint8Array {
+  return figure(phaseFigure(trajectories, system));
+}
+
+/** energyFigure as PNG bytes. */
+export function energyPlot(e: EnergyResult, system?: LabelSource): Uint8Array {
+  return figure(energyFigure(e, system));
+}
+
+/** accelerationFigure as PNG bytes. */
+export function accelerationPlot(pred: ArrayLike<number>, truth: ArrayLike<number>, system: LabelSource): Uint8Array {
+  return figure(accelerationFigure(pred, truth, system));
 }

@@ -1,7 +1,8 @@
 /**
  * A System from a system plugin: `create` returns either a System or a
  * LagrangianSpec (physics given by its Lagrangian alone), told apart by the
- * spec's `lagrangian` function.
+ * spec's `lagrangian` function. A spec's plot labels (names and units) pass
+ * on to its System.
  */
 import type { Infer, ObjectSchema, Shape } from '../config/schema.ts';
 import type { SystemPlugin } from '../registry/plugin.ts';
@@ -16,5 +17,7 @@ import { isLagrangianSpec, lagrangianSystem } from './lagrangian.ts';
  */
 export function instantiateSystem<S extends Shape>(plugin: SystemPlugin<S>, options: Infer<ObjectSchema<S>>): System {
   const made = plugin.create(options);
-  return isLagrangianSpec(made) ? lagrangianSystem(made) : made;
+  if (!isLagrangianSpec(made)) return made;
+  const system = lagrangianSystem(made);
+  return made.labels ? { ...system, labels: made.labels } : system;
 }

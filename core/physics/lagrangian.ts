@@ -14,7 +14,7 @@
  */
 import { ConfigError, NumericalError } from '../errors.ts';
 import type { Rng } from '../random.ts';
-import type { MechanicalStructure, System } from '../system.ts';
+import type { MechanicalStructure, System, SystemLabels } from '../system.ts';
 import { Dual } from './dual.ts';
 import { solveInPlace } from './linalg.ts';
 
@@ -33,6 +33,8 @@ export interface LagrangianSpec {
   sampleInitialState(rng: Rng): Float64Array;
   /** Default length of a trajectory in time units. */
   timeSpan: number;
+  /** Optional names and units for plots, as a System's (instantiateSystem passes them on). */
+  labels?: SystemLabels;
 }
 
 /** True when `value` is a LagrangianSpec rather than a System (it has a `lagrangian` function). */

@@ -6,7 +6,7 @@
  * learning curves of every trial.
  */
 import { figure } from '../eval/plot/index.ts';
-import type { ChartSpec } from '../eval/plot/index.ts';
+import type { ChartSpec, FigureSpec } from '../eval/plot/index.ts';
 import type { Space, SpaceValue } from '../config/space.ts';
 import type { TrialRecord } from './scheduler.ts';
 
@@ -70,41 +70,117 @@ export function formatTable(rows: readonly SweepTableRow[], metric: string): str
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-/** The objective against each swept parameter (numeric axes only; categorical ones by value index). */
-export function objectivePlot(records: readonly TrialRecord[], parameters: Record<string, Space>, metric: string): Uint8Array | undefined {
-  const done = records.filter((r) => r.objective !== undefined && Number.isFinite(r.objective));
-  if (!done.length) return undefined;
-  const panels: ChartSpec[] = Object.entries(parameters).map(([path, space]) => {
-    const numeric = done.every((r) => typeof r.params[path] === 'number');
-    const categories = numeric ? [] : [...new Set(done.map((r) => JSON.stringify(r.params[path])))];
-    const x = done.map((r) => (numeric ? (r.params[path] as number) : categories.indexOf(JSON.stringify(r.params[path]))));
-    const byState = (s: TrialRecord['state']) => done.map((r, i) => (r.state === s ? i : -1)).filter((i) => i >= 0);
-    const series = (['FINISHED', 'STOPPED'] as const)
-      .map((s) => ({ s, idx: byState(s) }))
-      .filter(({ idx }) => idx.length)
-      .map(({ s, idx }) => ({ name: s === 'FINISHED' ? 'finished' : 'stopped (last value)', x: idx.map((i) => x[i]!), y: idx.map((i) => done[i]!.objective!), style: 'points' as const }));
-    return {
-      title: numeric ? path : `${path} (${categories.map((c, i) => `${i}=${c}`).join(', ')})`.slice(0, 90),
-      xLabel: path,
-      yLabel: metric,
-      logX: numeric && space.type === 'loguniform',
-      logY: done.every((r) => r.objective! > 0) && Math.max(...done.map((r) => r.objective!)) / Math.min(...done.map((r) => r.objective!)) > 30,
-      series,
-    };
-  });
-  return figure({ panels, columns: Math.min(2, panels.length), title: `sweep: ${metric} against each parameter` });
+/** How a swept parameter is drawn: on a number line (log for log-uniform or wide positive grids), or as named categories. */
+export type ParameterAxis =
+  | { kind: 'numeric'; log: boolean }
+  | { kind: 'categorical'; names: string[]; index(value: SpaceValue | undefined): number };
+
+/**
+ * The axis of a swept parameter. Numbers are numeric, on a log axis when
+ * the space is loguniform or a grid/choice of positive numbers spanning a
+ * factor of 100 or more (evenly spread on a log axis, crowded on a linear
+ * one). Anything else (arrays such as hidden widths, strings, booleans,
+ * null, objects, or a mix) is categorical, in the order the space lists its
+ * values, each named by its value: tanh, true, [64,64].
+ */
+export function parameterAxis(space: Space, values: readonly (SpaceValue | undefined)[]): ParameterAxis {
+  const listed = 'values' in space ? space.values : [];
+  const all = [...listed, ...values];
+  if (all.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    const positive = (all as number[]).every((v) => v > 0);
+    const wide = positive && Math.max(...(all as number[])) >= 100 * Math.min(...(all as number[]));
+    return { kind: 'numeric', log: space.type === 'loguniform' || (listed.length > 0 && wide) };
+  }
+  const keys = [...new Set([...listed, ...values].map((v) => JSON.stringify(v ?? null)))];
+  const shown = keys.map((k) => categoryName(JSON.parse(k) as SpaceValue));
+  // A string '32' and a number 32 would both read 32: then every name is its JSON ('"32"' and 32).
+  const names = new Set(shown).size === shown.length ? shown : keys;
+  return { kind: 'categorical', names, index: (v) => keys.indexOf(JSON.stringify(v ?? null)) };
 }
 
-/** Every trial's learning curve (the watched training metric against the step). */
-export function learningCurvesPlot(records: readonly TrialRecord[], metric: string): Uint8Array | undefined {
+/** A category's name: a string as itself, anything else as compact JSON. */
+function categoryName(value: SpaceValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Horizontal offsets that set the trials of one category side by side
+ * (within ±0.2 of its position) instead of on top of each other.
+ */
+function spread(count: number): number[] {
+  if (count <= 1) return [0];
+  const step = Math.min(0.1, 0.4 / (count - 1));
+  return Array.from({ length: count }, (_, j) => (j - (count - 1) / 2) * step);
+}
+
+type Finished = TrialRecord & { objective: number };
+
+/** x positions of the trials on a parameter's axis: the value, or the category's index spread out. */
+function positions(done: readonly Finished[], path: string, axis: ParameterAxis): number[] {
+  if (axis.kind === 'numeric') return done.map((r) => r.params[path] as number);
+  const index = done.map((r) => axis.index(r.params[path]));
+  const seen = new Map<number, number>();
+  const offsets = new Map(axis.names.map((_, i) => [i, spread(index.filter((c) => c === i).length)]));
+  return index.map((c) => {
+    const j = seen.get(c) ?? 0;
+    seen.set(c, j + 1);
+    return c + offsets.get(c)![j]!;
+  });
+}
+
+/** One panel: the objective of every trial with a value against one parameter, finished and stopped trials apart. */
+function objectivePanel(done: readonly Finished[], path: string, space: Space, metric: string, logY: boolean): ChartSpec {
+  const axis = parameterAxis(space, done.map((r) => r.params[path]));
+  const x = positions(done, path, axis);
+  const series = (['FINISHED', 'STOPPED'] as const)
+    .map((state) => ({ state, idx: done.flatMap((r, i) => (r.state === state ? [i] : [])) }))
+    .filter(({ idx }) => idx.length)
+    .map(({ state, idx }) => ({
+      name: state === 'FINISHED' ? 'finished' : 'stopped (last value)',
+      x: idx.map((i) => x[i]!),
+      y: idx.map((i) => done[i]!.objective),
+      style: 'points' as const,
+      color: state === 'FINISHED' ? 'C0' : 'C1',
+    }));
+  return {
+    xLabel: path,
+    yLabel: metric,
+    ...(axis.kind === 'categorical' ? { xCategories: axis.names } : { logX: axis.log }),
+    logY,
+    series,
+  };
+}
+
+/**
+ * The figure of the objective against each swept parameter: the parameter
+ * (its config path) on the x axis, numeric or categorical (parameterAxis),
+ * the objective on the y axis (log when positive and spanning a factor of 30).
+ */
+export function objectiveFigure(records: readonly TrialRecord[], parameters: Record<string, Space>, metric: string): FigureSpec | undefined {
+  const done = records.filter((r): r is Finished => r.objective !== undefined && Number.isFinite(r.objective));
+  if (!done.length) return undefined;
+  const values = done.map((r) => r.objective);
+  const logY = values.every((v) => v > 0) && Math.max(...values) / Math.min(...values) > 30;
+  const panels = Object.entries(parameters).map(([path, space]) => objectivePanel(done, path, space, metric, logY));
+  return { panels, columns: Math.min(2, panels.length), title: `sweep: ${metric} against each parameter` };
+}
+
+/** objectiveFigure as PNG bytes (undefined when no trial has a value). */
+export function objectivePlot(records: readonly TrialRecord[], parameters: Record<string, Space>, metric: string): Uint8Array | undefined {
+  const spec = objectiveFigure(records, parameters, metric);
+  return spec && figure(spec);
+}
+
+/** The figure of every trial's learning curve (the watched training metric against the step). */
+export function learningCurvesFigure(records: readonly TrialRecord[], metric: string): FigureSpec | undefined {
   const withCurves = records.filter((r) => r.curve.length);
   if (!withCurves.length) return undefined;
   const positive = withCurves.every((r) => r.curve.every(([, v]) => !(v <= 0)));
-  return figure({
+  return {
     panels: [
       {
         title: `${metric} of every trial`,
-        xLabel: 'step',
+        xLabel: 'training step',
         yLabel: metric,
         logY: positive,
         legend: withCurves.length <= 10,
@@ -113,5 +189,11 @@ export function learningCurvesPlot(records: readonly TrialRecord[], metric: stri
     ],
     columns: 1,
     title: 'sweep: learning curves',
-  });
+  };
+}
+
+/** learningCurvesFigure as PNG bytes (undefined when no trial logged a curve). */
+export function learningCurvesPlot(records: readonly TrialRecord[], metric: string): Uint8Array | undefined {
+  const spec = learningCurvesFigure(records, metric);
+  return spec && figure(spec);
 }

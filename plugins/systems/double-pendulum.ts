@@ -13,11 +13,11 @@ export default definePlugin({
   name: 'double-pendulum',
   description: 'double pendulum, state (theta1, theta2, omega1, omega2), angles from the downward vertical',
   options: s.object({
-    m1: s.number({ gt: 0 }).default(1),
-    m2: s.number({ gt: 0 }).default(1),
-    l1: s.number({ gt: 0 }).default(1),
-    l2: s.number({ gt: 0 }).default(1),
-    g: s.number({ min: 0 }).default(9.8),
+    m1: s.number({ gt: 0 }).default(1).describe('mass of the first bob (kg)'),
+    m2: s.number({ gt: 0 }).default(1).describe('mass of the second bob (kg)'),
+    l1: s.number({ gt: 0 }).default(1).describe('length of the first rod (m)'),
+    l2: s.number({ gt: 0 }).default(1).describe('length of the second rod (m)'),
+    g: s.number({ min: 0 }).default(9.8).describe('gravitational acceleration (m/s²)'),
     maxAngle: s.number({ gt: 0 }).default(Math.PI / 2).describe('initial angles drawn uniformly from [-maxAngle, maxAngle]'),
     maxVelocity: s.number({ min: 0 }).default(1).describe('initial angular velocities drawn uniformly from [-maxVelocity, maxVelocity]'),
     timeSpan: s.number({ gt: 0 }).default(10),
@@ -53,5 +53,7 @@ export default definePlugin({
         0.5 * (m1 + m2) * l1 * l1 * w1! * w1! + 0.5 * m2 * l2 * l2 * w2! * w2! + m2 * l1 * l2 * w1! * w2! * Math.cos(t1! - t2!),
       potential: ([t1, t2]) => -(m1 + m2) * g * l1 * Math.cos(t1!) - m2 * g * l2 * Math.cos(t2!),
     },
+    // SI parameters (kg, m, m/s²): energies in J.
+    labels: { state: ['θ₁', 'θ₂', 'ω₁', 'ω₂'], stateUnits: ['rad', 'rad', 'rad/s', 'rad/s'], time: 's', energy: 'J' },
   }),
 });

@@ -9,8 +9,8 @@ export default definePlugin({
   name: 'harmonic-oscillator',
   description: 'mass on a spring, m d2q/dt2 = -k q, state (q, dq/dt)',
   options: s.object({
-    mass: s.number({ gt: 0 }).default(1),
-    stiffness: s.number({ gt: 0 }).default(1).describe('spring constant k'),
+    mass: s.number({ gt: 0 }).default(1).describe('mass (kg)'),
+    stiffness: s.number({ gt: 0 }).default(1).describe('spring constant k (N/m)'),
     amplitude: s
       .array(s.number({ gt: 0 }), { minLength: 2, maxLength: 2 })
       .default([0.5, 1.5])
@@ -35,6 +35,8 @@ export default definePlugin({
         kinetic: (x) => 0.5 * o.mass * x[1]! ** 2,
         potential: (x) => 0.5 * o.stiffness * x[0]! ** 2,
       },
+      // SI: mass in kg and k in N/m make q a displacement in m and the energies J.
+      labels: { state: ['x', 'x\u0307'], stateUnits: ['m', 'm/s'], time: 's', energy: 'J' },
     };
   },
 });

@@ -39,5 +39,7 @@ export default definePlugin({
       kinetic: ([, , vx, vy]) => 0.5 * (vx! * vx! + vy! * vy!),
       potential: ([x, y]) => -gm / Math.hypot(x!, y!),
     },
+    // Natural units (semi-major axis 1, GM = gm): no physical units; the energies are per unit mass.
+    labels: { state: ['x', 'y', 'x\u0307', 'y\u0307'], stateUnits: ['', '', '', ''], time: '', energy: '' },
   }),
 });

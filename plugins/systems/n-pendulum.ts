@@ -11,6 +11,9 @@
  */
 import { ConfigError, definePlugin, s, solveInPlace } from '../../core/index.ts';
 
+/** i as subscript digits: 12 → ₁₂. */
+const subscript = (i: number) => String(i).replace(/[0-9]/g, (d) => String.fromCharCode(0x2080 + Number(d)));
+
 const perLink = (what: string) =>
   s
     .union<number | number[]>(s.number({ gt: 0 }), s.array(s.number({ gt: 0 }), { minLength: 1 }))
@@ -32,9 +35,9 @@ export default definePlugin({
   description: 'chain of n point masses on rods, state (q1..qn, dq1..dqn), angles from the downward vertical',
   options: s.object({
     n: s.integer({ min: 1 }).default(3).describe('number of links'),
-    masses: perLink('point masses'),
-    lengths: perLink('rod lengths'),
-    g: s.number({ min: 0 }).default(9.8),
+    masses: perLink('point masses (kg)'),
+    lengths: perLink('rod lengths (m)'),
+    g: s.number({ min: 0 }).default(9.8).describe('gravitational acceleration (m/s²)'),
     maxAngle: s.number({ gt: 0 }).default(Math.PI / 2).describe('initial angles drawn uniformly from [-maxAngle, maxAngle]'),
     maxVelocity: s.number({ min: 0 }).default(1).describe('initial angular velocities drawn uniformly from [-maxVelocity, maxVelocity]'),
     timeSpan: s.number({ gt: 0 }).default(10),
@@ -94,6 +97,13 @@ export default definePlugin({
           for (let i = 0; i < n; i++) V -= g * mu[i]! * l[i]! * Math.cos(x[i]!);
           return V;
         },
+      },
+      // SI parameters (kg, m, m/s²): energies in J.
+      labels: {
+        state: [...Array.from({ length: n }, (_, i) => `θ${subscript(i + 1)}`), ...Array.from({ length: n }, (_, i) => `ω${subscript(i + 1)}`)],
+        stateUnits: [...Array.from({ length: n }, () => 'rad'), ...Array.from({ length: n }, () => 'rad/s')],
+        time: 's',
+        energy: 'J',
       },
     };
   },

@@ -10,9 +10,9 @@ export default definePlugin({
   name: 'pendulum',
   description: 'simple pendulum, state (theta, omega), angle from the downward vertical',
   options: s.object({
-    m: s.number({ gt: 0 }).default(1).describe('mass'),
-    l: s.number({ gt: 0 }).default(1).describe('rod length'),
-    g: s.number({ min: 0 }).default(9.8),
+    m: s.number({ gt: 0 }).default(1).describe('mass (kg)'),
+    l: s.number({ gt: 0 }).default(1).describe('rod length (m)'),
+    g: s.number({ min: 0 }).default(9.8).describe('gravitational acceleration (m/s²)'),
     maxAngle: s.number({ gt: 0 }).default(Math.PI / 2).describe('initial angle drawn uniformly from [-maxAngle, maxAngle]'),
     maxVelocity: s.number({ min: 0 }).default(1).describe('initial angular velocity drawn uniformly from [-maxVelocity, maxVelocity]'),
     timeSpan: s.number({ gt: 0 }).default(10),
@@ -28,5 +28,7 @@ export default definePlugin({
       kinetic: (x) => 0.5 * m * l * l * x[1]! ** 2,
       potential: (x) => -m * g * l * Math.cos(x[0]!),
     },
+    // SI parameters (kg, m, m/s²): energies in J.
+    labels: { state: ['θ', 'ω'], stateUnits: ['rad', 'rad/s'], time: 's', energy: 'J' },
   }),
 });

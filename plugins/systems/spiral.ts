@@ -33,5 +33,7 @@ export default definePlugin({
     sampleInitialState(rng) {
       return Float64Array.from(o.y0, (v) => v + (o.spread > 0 ? o.spread * rng.normal() : 0));
     },
+    // A mathematical demo: neither y nor t has a physical unit.
+    labels: { state: ['y₁', 'y₂'], stateUnits: ['', ''], time: '' },
   }),
 });

@@ -5,6 +5,7 @@
 import type { Canvas, Rect } from './canvas.ts';
 import { INK } from './color.ts';
 import { drawText, measureText } from './font.ts';
+import { fitText } from './legend.ts';
 import type { ResolvedSeries } from './spec.ts';
 import { axisTicks, type AxisTicks } from './ticks.ts';
 
@@ -170,4 +171,22 @@ export function fitXTicks(scale: AxisScale, min: number, max: number, length: nu
 /** Y ticks: at most one per ~40 px. */
 export function fitYTicks(scale: AxisScale, min: number, max: number, length: number, m: Metrics): AxisTicks {
   return axisTicks(scale, min, max, Math.max(2, Math.floor(length / (40 * m.k)) + 1));
+}
+
+/** The range a categorical axis shows by default: half a category beyond the first and last. */
+export function categoryRange(names: readonly string[] | undefined): [number, number] | undefined {
+  return names ? [-0.5, names.length - 0.5] : undefined;
+}
+
+/**
+ * Ticks of a categorical axis: one at each category's index, labelled by
+ * its name, shortened (ending in '..') to `room` pixels where it is longer.
+ */
+export function categoryTicks(names: readonly string[], room: number, m: Metrics): AxisTicks {
+  return { major: names.map((_, i) => i), labels: names.map((name) => fitText(name, m.k, room)), minor: [] };
+}
+
+/** Room for each x category label: its share of the axis, less a gap of two characters to its neighbours. */
+export function categorySlot(count: number, length: number, m: Metrics): number {
+  return length / count - 12 * m.k;
 }

@@ -4,6 +4,9 @@
  */
 import {
   axisRange,
+  categoryRange,
+  categorySlot,
+  categoryTicks,
   dataExtent,
   drawFrameAndTicks,
   drawGrid,
@@ -31,6 +34,9 @@ export interface ChartLayout {
   /** False when no series had a point that could be shown (the chart then says "no data"). */
   hasData: boolean;
   legend?: Rect;
+  /** The axis titles as drawn: label and unit, the label shortened if the axis is too short for both. */
+  xTitle?: string;
+  yTitle?: string;
 }
 
 /** A chart drawn on a canvas, with its layout. */
@@ -62,10 +68,14 @@ export function drawChart(chart: ResolvedChart): RenderedChart {
   const canvas = new Canvas(chart.width, chart.height, INK.background);
   const scales = { x: chart.logX ? 'log' : 'linear', y: chart.logY ? 'log' : 'linear' } as const;
   const extent = dataExtent(chart.series, scales);
-  const xRange = axisRange(extent?.x, scales.x, chart.xRange);
-  const yRange = axisRange(extent?.y, scales.y, chart.yRange);
+  const xRange = axisRange(extent?.x, scales.x, chart.xRange ?? categoryRange(chart.xCategories));
+  const yRange = axisRange(extent?.y, scales.y, chart.yRange ?? categoryRange(chart.yCategories));
   const { plot, x, y } = layoutAxes(chart, m, scales, xRange, yRange);
   const layout: ChartLayout = { plot, x, y, hasData: extent !== undefined };
+  const xTitle = axisTitle(chart.xLabel, chart.xUnit, plot.width, m);
+  const yTitle = axisTitle(chart.yLabel, chart.yUnit, plot.height, m);
+  if (xTitle) layout.xTitle = xTitle;
+  if (yTitle) layout.yTitle = yTitle;
 
   drawGrid(canvas, plot, x, y);
   const paths = chart.series.map((s) => project(s, x, y));
@@ -77,7 +87,7 @@ export function drawChart(chart: ResolvedChart): RenderedChart {
   paths.forEach((path, i) => drawSeries(canvas, path, entries[i]!, m));
   canvas.setClip(null);
   drawFrameAndTicks(canvas, plot, x, y, m);
-  drawLabels(canvas, chart, plot, m);
+  drawLabels(canvas, chart, layout, m);
   if (!layout.hasData) {
     const scale = plot.width > measureText('no data', 2 * m.k).width * 2 ? 2 * m.k : m.k;
     drawText(canvas, 'no data', plot.x + plot.width / 2, plot.y + plot.height / 2, { color: INK.muted, scale, align: 'center', baseline: 'middle' });
@@ -105,21 +115,24 @@ function layoutAxes(
   yr: { min: number; max: number },
 ): { plot: Rect; x: AxisLayout; y: AxisLayout } {
   const top = m.pad + (chart.title ? titleScale(chart, m) * 7 + 2 * m.tickGap : m.cap);
-  const bottom = m.tick + m.tickGap + m.cap + (chart.xLabel ? m.labelGap + m.cap : 0) + m.pad;
+  const bottom = m.tick + m.tickGap + m.cap + (hasTitle(chart.xLabel, chart.xUnit) ? m.labelGap + m.cap : 0) + m.pad;
   const height = Math.max(10, chart.height - top - bottom);
-  const yTicks = fitYTicks(scales.y, yr.min, yr.max, height, m);
+  // Category names on the y axis may take up to a third of the chart's width; longer ones are shortened.
+  const yTicks = chart.yCategories ? categoryTicks(chart.yCategories, chart.width / 3, m) : fitYTicks(scales.y, yr.min, yr.max, height, m);
   const labelWidth = Math.max(0, ...yTicks.labels.map((l) => measureText(l, m.k).width));
-  const left = m.pad + (chart.yLabel ? m.cap + m.labelGap : 0) + labelWidth + m.tickGap + m.tick;
+  const left = m.pad + (hasTitle(chart.yLabel, chart.yUnit) ? m.cap + m.labelGap : 0) + labelWidth + m.tickGap + m.tick;
+  const xTicksFor = (length: number) =>
+    chart.xCategories ? categoryTicks(chart.xCategories, categorySlot(chart.xCategories.length, length, m), m) : fitXTicks(scales.x, xr.min, xr.max, length, m);
   let right = m.pad + m.tickGap;
   let width = Math.max(10, chart.width - left - right);
-  let xTicks = fitXTicks(scales.x, xr.min, xr.max, width, m);
+  let xTicks = xTicksFor(width);
   // The last label is centred on its tick and may overhang the plot area: make room once if it needs more.
   const lastLabel = xTicks.labels.at(-1);
   const overhang = lastLabel ? Math.ceil(measureText(lastLabel, m.k).width / 2) + m.k : 0;
   if (overhang > right) {
     right = overhang;
     width = Math.max(10, chart.width - left - right);
-    xTicks = fitXTicks(scales.x, xr.min, xr.max, width, m);
+    xTicks = xTicksFor(width);
   }
   const plot = { x: left, y: top, width, height };
   return {
@@ -135,7 +148,25 @@ function titleScale(chart: ResolvedChart, m: Metrics): number {
   return chart.title && measureText(chart.title, 1.5 * m.k).width <= room ? 1.5 * m.k : m.k;
 }
 
-function drawLabels(canvas: Canvas, chart: ResolvedChart, plot: Rect, m: Metrics): void {
+function hasTitle(label: string | undefined, unit: string | undefined): boolean {
+  return Boolean(label || unit);
+}
+
+/**
+ * An axis title that fits `room` pixels: 'label (unit)', the label
+ * shortened first so that the unit always shows; undefined without either.
+ */
+function axisTitle(label: string | undefined, unit: string | undefined, room: number, m: Metrics): string | undefined {
+  if (!hasTitle(label, unit)) return undefined;
+  const suffix = unit ? `(${unit})` : '';
+  if (!label) return fitText(suffix, m.k, room);
+  if (!suffix) return fitText(label, m.k, room);
+  const left = room - measureText(` ${suffix}`, m.k).width;
+  return left >= measureText('M..', m.k).width ? `${fitText(label, m.k, left)} ${suffix}` : fitText(`${label} ${suffix}`, m.k, room);
+}
+
+function drawLabels(canvas: Canvas, chart: ResolvedChart, layout: ChartLayout, m: Metrics): void {
+  const { plot } = layout;
   if (chart.title) {
     const scale = titleScale(chart, m);
     const text = fitText(chart.title, scale, chart.width - 2 * m.pad);
@@ -144,14 +175,12 @@ function drawLabels(canvas: Canvas, chart: ResolvedChart, plot: Rect, m: Metrics
     const centre = Math.min(Math.max(plot.x + plot.width / 2, m.pad + w / 2), chart.width - m.pad - w / 2);
     drawText(canvas, text, centre, m.pad, { color: INK.text, scale, align: 'center' });
   }
-  if (chart.xLabel) {
-    const text = fitText(chart.xLabel, m.k, plot.width);
+  if (layout.xTitle) {
     const top = plot.y + plot.height + m.tick + m.tickGap + m.cap + m.labelGap;
-    drawText(canvas, text, plot.x + plot.width / 2, top, { color: INK.text, scale: m.k, align: 'center' });
+    drawText(canvas, layout.xTitle, plot.x + plot.width / 2, top, { color: INK.text, scale: m.k, align: 'center' });
   }
-  if (chart.yLabel) {
-    const text = fitText(chart.yLabel, m.k, plot.height);
-    drawText(canvas, text, m.pad, plot.y + plot.height / 2, { color: INK.text, scale: m.k, align: 'center', vertical: true });
+  if (layout.yTitle) {
+    drawText(canvas, layout.yTitle, m.pad, plot.y + plot.height / 2, { color: INK.text, scale: m.k, align: 'center', vertical: true });
   }
 }
 

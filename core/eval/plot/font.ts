@@ -5,8 +5,10 @@
  * Printable ASCII uses the classic 5x7 LCD character set (as in the HD44780
  * ROM and the Adafruit GFX "glcdfont"), with the descending lowercase letters
  * redrawn to drop below the baseline. A few symbols physics labels need are
- * added (· θ ω − × ± ° µ π Δ α λ σ ²); any other character is drawn as a
- * box, so a missing glyph is visible rather than silently dropped.
+ * added (· θ ω − × ± ° µ π Δ α λ σ ², subscript digits ₀-₉, and the
+ * combining dot and diaeresis of q̇ and q̈, drawn over the character before
+ * them); any other character is drawn as a box, so a missing glyph is
+ * visible rather than silently dropped.
  *
  * Metrics, in font pixels (multiply by the scale): each glyph is 5 wide and
  * advances 6; capitals and digits are 7 tall above the baseline; descenders
@@ -55,7 +57,23 @@ const ART: Record<string, string> = {
   'λ': '#.... .#... .#... ..#.. .#.#. #...# #...# ..... .....',
   'σ': '..... ..... .#### #..#. #...# #...# .###. ..... .....',
   '²': '.##.. ...#. ..#.. .###. ..... ..... ..... ..... .....',
+  // Subscript digits: 3 x 5, hanging from the x-height to the descender line, like a subscript set by hand.
+  '₀': '..... ..... ..... ..... ###.. #.#.. #.#.. #.#.. ###..',
+  '₁': '..... ..... ..... ..... .#... ##... .#... .#... ###..',
+  '₂': '..... ..... ..... ..... ###.. ..#.. ###.. #.... ###..',
+  '₃': '..... ..... ..... ..... ###.. ..#.. .##.. ..#.. ###..',
+  '₄': '..... ..... ..... ..... #.#.. #.#.. ###.. ..#.. ..#..',
+  '₅': '..... ..... ..... ..... ###.. #.... ###.. ..#.. ###..',
+  '₆': '..... ..... ..... ..... ###.. #.... ###.. #.#.. ###..',
+  '₇': '..... ..... ..... ..... ###.. ..#.. .#... .#... .#...',
+  '₈': '..... ..... ..... ..... ###.. #.#.. ###.. #.#.. ###..',
+  '₉': '..... ..... ..... ..... ###.. #.#.. ###.. ..#.. ###..',
 };
+/**
+ * Combining marks (one row of 5 columns): drawn over the character before
+ * them and taking no room of their own, so q̇ is 'q' followed by U+0307.
+ */
+const MARKS: Record<string, number> = { '\u0307': 0b00100, '\u0308': 0b01010 };
 /** What a character without a glyph is drawn as. */
 const BOX = '##### #...# #...# #...# #...# #...# ##### ..... .....';
 /** Alternative code points drawn like an existing glyph. */
@@ -90,9 +108,25 @@ function glyphOf(ch: string): Glyph {
   return GLYPHS.get(ALIAS[ch] ?? ch) ?? BOX_GLYPH;
 }
 
-/** Whether `ch` (one code point) has its own glyph; otherwise it is drawn as a box. */
+/** Whether `ch` (one code point) has its own glyph or is a supported combining mark; otherwise it is drawn as a box. */
 export function hasGlyph(ch: string): boolean {
-  return GLYPHS.has(ALIAS[ch] ?? ch);
+  return GLYPHS.has(ALIAS[ch] ?? ch) || ch in MARKS;
+}
+
+/** Characters that take a place along the text (combining marks do not). */
+function spacingLength(text: string): number {
+  let n = 0;
+  for (const ch of text) if (!(ch in MARKS)) n++;
+  return n;
+}
+
+/**
+ * The glyph row a combining mark goes on: the top row when the character it
+ * sits on leaves the top two rows empty (q, ω, x), else two rows above the
+ * cap line (θ, capitals), where it overhangs the text box by that much.
+ */
+function markRow(base: Glyph | undefined): number {
+  return base && (base[0]! | base[1]!) !== 0 ? -2 : 0;
 }
 
 /** How text is placed and drawn. */
@@ -110,14 +144,14 @@ export interface TextStyle {
 
 /** Width (along the text) and cap height of `text` in pixels at `scale`. */
 export function measureText(text: string, scale = 1): { width: number; height: number } {
-  const n = [...text].length;
+  const n = spacingLength(text);
   return { width: n > 0 ? (n * GLYPH.advance - (GLYPH.advance - GLYPH.width)) * scale : 0, height: GLYPH.cap * scale };
 }
 
 /**
  * Draw `text` anchored at (x, y) and return its box (cap height; descenders
- * may reach `GLYPH.descent * scale` beyond it). The drawing respects the
- * canvas clip.
+ * may reach `GLYPH.descent * scale` beyond it, and a combining mark over a
+ * tall character 2 * scale above it). The drawing respects the canvas clip.
  */
 export function drawText(canvas: Canvas, text: string, x: number, y: number, style: TextStyle): Rect {
   const scale = style.scale ?? 1;
@@ -130,20 +164,29 @@ export function drawText(canvas: Canvas, text: string, x: number, y: number, sty
   const ox = snap(style.vertical ? x - across : x - along);
   const oy = snap(style.vertical ? y + along : y - across);
   const cells: Rect[] = [];
+  const plot = (bits: number, r: number, u: number) => {
+    for (let c = 0; c < GLYPH.width; c++) {
+      if (!(bits & (1 << c))) continue;
+      const gu = u + c * scale;
+      const gv = r * scale;
+      cells.push(
+        style.vertical
+          ? { x: ox + gv, y: oy - gu - scale, width: scale, height: scale }
+          : { x: ox + gu, y: oy + gv, width: scale, height: scale },
+      );
+    }
+  };
   let u = 0;
+  let previous: Glyph | undefined;
   for (const ch of text) {
-    glyphOf(ch).forEach((bits, r) => {
-      for (let c = 0; c < GLYPH.width; c++) {
-        if (!(bits & (1 << c))) continue;
-        const gu = u + c * scale;
-        const gv = r * scale;
-        cells.push(
-          style.vertical
-            ? { x: ox + gv, y: oy - gu - scale, width: scale, height: scale }
-            : { x: ox + gu, y: oy + gv, width: scale, height: scale },
-        );
-      }
-    });
+    const mark = MARKS[ch];
+    if (mark !== undefined) {
+      // Over the previous character (or, leading the text, over an empty place before it).
+      plot(mark, markRow(previous), previous ? u - GLYPH.advance * scale : u);
+      continue;
+    }
+    previous = glyphOf(ch);
+    previous.forEach((bits, r) => plot(bits, r, u));
     u += GLYPH.advance * scale;
   }
   if (crisp) for (const cell of cells) canvas.fillRect(cell, style.color);

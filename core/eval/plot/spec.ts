@@ -35,8 +35,22 @@ export interface Series {
 /** A single chart. */
 export interface ChartSpec {
   title?: string;
+  /** What the x axis shows, e.g. 'time' or 'θ₁'. */
   xLabel?: string;
   yLabel?: string;
+  /**
+   * Unit of the x axis, shown after its label in parentheses: 'time (s)'. It
+   * is never cut off: a label too long for the axis is shortened before it.
+   */
+  xUnit?: string;
+  yUnit?: string;
+  /**
+   * A categorical x axis: category i sits at x = i, labelled by its name
+   * (the data's x values are indices, fractional ones allowed for jitter).
+   * Not with logX.
+   */
+  xCategories?: readonly string[];
+  yCategories?: readonly string[];
   /** Pixels, default 640. */
   width?: number;
   /** Pixels, default 400. */
@@ -110,6 +124,10 @@ const panelShape = {
   title: s.string().optional(),
   xLabel: s.string().optional(),
   yLabel: s.string().optional(),
+  xUnit: s.string().optional(),
+  yUnit: s.string().optional(),
+  xCategories: s.array(s.string(), { minLength: 1 }).optional(),
+  yCategories: s.array(s.string(), { minLength: 1 }).optional(),
   logX: s.boolean().default(false),
   logY: s.boolean().default(false),
   xRange: range(),
@@ -170,6 +188,11 @@ function checkPanel(chart: Omit<ResolvedChart, 'width' | 'height'>, path: string
   for (const axis of ['x', 'y'] as const) {
     const r = axis === 'x' ? chart.xRange : chart.yRange;
     const log = axis === 'x' ? chart.logX : chart.logY;
+    const categories = axis === 'x' ? chart.xCategories : chart.yCategories;
+    if (categories && log) {
+      const at = `${path}.${axis}Categories`;
+      throw new ConfigError(at, `${at}: a categorical axis cannot also be logarithmic (log${axis.toUpperCase()})`);
+    }
     const at = `${path}.${axis}Range`;
     if (r && !(r[0]! < r[1]!)) throw new ConfigError(at, `${at} must be [min, max] with min < max, got ${show(r)}`);
     if (r && log && !(r[0]! > 0)) throw new ConfigError(at, `${at} must be positive on a log axis, got ${show(r)}`);
