@@ -4,17 +4,29 @@
  * (invalid input exits 2 before any work starts, from main). Records a
  * remote tracking server has not acknowledged by the flush timeout do not
  * change the exit code: the summary says they wait for `odelab sync`.
+ *
+ * Ctrl-C / SIGTERM: before the run exists (loading, the backend, a tracking
+ * server still being retried) the process exits 130 at once: there is
+ * nothing to flush. Once it exists, training stops after the current step
+ * and the run ends KILLED, its records flushed; if that takes longer than
+ * ODELAB_STOP_GRACE seconds (default 10; stuck tracker I/O, a retry wait, a
+ * slow flush) the process exits 130 anyway, saying what it was waiting for
+ * (a remote run's records stay in its spool for `odelab sync`). A second
+ * signal exits 130 at once.
  */
 import 'reflect-metadata';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import { loadExperiment } from '../config/load.ts';
+import { ConfigError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ProgressReporter } from '../run/reporter.ts';
 import { ExperimentRunner, type RunSummary } from '../run/runner.ts';
 import { TOKENS } from '../run/tokens.ts';
 import { initBackend, parseBackendName } from '../tensor/backend.ts';
+import { InFlightTracker } from '../track/in-flight-tracker.ts';
 import { DEFAULT_TRACKING_URI, selectTracker, uriScheme } from '../track/select.ts';
+import { resolveSpoolRoot } from '../track/spool-config.ts';
 import type { Tracker } from '../track/tracker.ts';
 import { createReporter } from './progress.ts';
 
@@ -30,23 +42,101 @@ export interface RunArgs {
   quiet: boolean;
 }
 
-/** Ctrl-C / SIGTERM: first one asks the run to stop (KILLED), a second one exits at once. */
-function installStopSignals(): { shouldStop: () => string | undefined; dispose: () => void } {
+/** Seconds a first Ctrl-C / SIGTERM leaves the run to end cleanly, unless ODELAB_STOP_GRACE says otherwise. */
+export const DEFAULT_STOP_GRACE_S = 10;
+const MAX_STOP_GRACE_S = 3600;
+
+/** ODELAB_STOP_GRACE in milliseconds (a ConfigError naming the variable when it is not 0..3600 seconds). */
+export function stopGraceMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env.ODELAB_STOP_GRACE;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_STOP_GRACE_S * 1000;
+  const seconds = Number(raw.trim());
+  if (!/^\d+(\.\d*)?$/.test(raw.trim()) || seconds > MAX_STOP_GRACE_S) {
+    throw new ConfigError('ODELAB_STOP_GRACE', `ODELAB_STOP_GRACE must be a number of seconds from 0 to ${MAX_STOP_GRACE_S}, got '${raw}'`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+export interface StopSignalOptions {
+  /** How long the first signal leaves the run to end before the process exits anyway. */
+  graceMs: number;
+  /** True once there is a run to end cleanly; before that a signal exits at once. */
+  hasRun: () => boolean;
+  /** What the process still waits for, said when the grace runs out. */
+  pending: () => string;
+  /** Injected by tests; default: the process's signals, exit, stderr and setTimeout. */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  exit?: (code: number) => void;
+  write?: (text: string) => void;
+  setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+}
+
+const INTERRUPTED = 130;
+
+function realTimer(fn: () => void, ms: number): { cancel(): void } {
+  const timer = setTimeout(fn, ms);
+  timer.unref(); // a run that has ended is not held up by its grace
+  return { cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * Ctrl-C / SIGTERM. Before the run exists: exit at once. After: ask the run
+ * to stop (KILLED) and exit anyway when the grace runs out. A second signal
+ * exits at once.
+ */
+export function installStopSignals(options: StopSignalOptions): { shouldStop: () => string | undefined; dispose: () => void } {
+  const signals = options.signals ?? process;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const write = options.write ?? ((text: string) => void process.stderr.write(text));
+  const setTimer = options.setTimer ?? realTimer;
+  const seconds = `${options.graceMs / 1000} s`;
   let received: string | undefined;
+  let grace: { cancel(): void } | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (received) process.exit(130);
+    if (received) {
+      write(`\n${signal} again: exiting now (${options.pending()})\n`);
+      exit(INTERRUPTED);
+      return;
+    }
     received = signal;
-    process.stderr.write(`\n${signal}: stopping after this step (again to exit at once)\n`);
+    if (!options.hasRun()) {
+      write(`\n${signal}: no run created yet, nothing to flush; exiting\n`);
+      exit(INTERRUPTED);
+      return;
+    }
+    write(`\n${signal}: stopping after this step; the run ends KILLED (exiting in ${seconds} at the latest; again to exit now)\n`);
+    grace = setTimer(() => {
+      write(`odelab: ${signal}: the run did not end within ${seconds} (${options.pending()}); exiting\n`);
+      exit(INTERRUPTED);
+    }, options.graceMs);
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  signals.on('SIGINT', handler);
+  signals.on('SIGTERM', handler);
   return {
     shouldStop: () => received,
     dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      grace?.cancel();
+      signals.off('SIGINT', handler);
+      signals.off('SIGTERM', handler);
     },
   };
+}
+
+/** What a stopping run still waits for, in a few words. */
+function describePending(tracker: InFlightTracker): string {
+  const calls = tracker.inFlight();
+  const parts = [calls.length ? `waiting for ${tracker.uri}: ${calls.join(', ')}` : 'the run had not ended yet'];
+  const run = tracker.createdRun;
+  if (tracker.remote && run) {
+    let where = 'its spool';
+    try {
+      where = join(resolveSpoolRoot(undefined), run.runId);
+    } catch {
+      // an invalid ODELAB_SPOOL_DIR was refused before the run was created; keep the generic words
+    }
+    parts.push(`records the server has not acknowledged stay in ${where}; 'odelab sync' sends them`);
+  }
+  return parts.join('; ');
 }
 
 export async function runCommand(registry: Registry, args: RunArgs): Promise<number> {
@@ -54,26 +144,33 @@ export async function runCommand(registry: Registry, args: RunArgs): Promise<num
     args.backend ?? process.env.ODELAB_BACKEND ?? 'auto',
     args.backend ? '--backend' : 'ODELAB_BACKEND',
   );
+  const graceMs = stopGraceMs();
   const loaded = await loadExperiment(args.experiment, registry, {
     overrides: args.set,
     pluginPaths: args.plugin,
     seed: args.seed,
   });
   const trackingUri = args.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_TRACKING_URI;
-  const tracker = selectTracker(registry, trackingUri, args.trackingUri ? '--tracking-uri' : 'MLFLOW_TRACKING_URI');
-  const backend = await initBackend(backendName);
-  const reporter = createReporter(args.quiet);
-
-  const scope = rootContainer.createChildContainer();
-  scope.register<Registry>(TOKENS.Registry, { useValue: registry });
-  scope.register<Tracker>(TOKENS.Tracker, { useValue: tracker });
-  scope.register<ProgressReporter>(TOKENS.Reporter, { useValue: reporter });
-  const runner = scope.resolve(ExperimentRunner);
-
-  if (!args.json) reporter.message(`odelab: ${loaded.resolved.name} on backend ${backend}, tracking ${tracker.uri}`);
-  const signals = installStopSignals();
+  const source = args.trackingUri ? '--tracking-uri' : 'MLFLOW_TRACKING_URI';
+  const tracker = new InFlightTracker(selectTracker(registry, trackingUri, source));
+  // Before the backend starts and before anything is logged: an unusable store is bad input.
+  await tracker.checkUsable?.().catch((e: unknown) => {
+    const named = (args.trackingUri ?? process.env.MLFLOW_TRACKING_URI) ? source : 'the default tracking URI';
+    throw e instanceof ConfigError ? new ConfigError(source, `${named}: ${e.message}`) : e;
+  });
+  const signals = installStopSignals({ graceMs, hasRun: () => tracker.createdRun !== undefined, pending: () => describePending(tracker) });
   let summary: RunSummary;
   try {
+    const backend = await initBackend(backendName);
+    const reporter = createReporter(args.quiet);
+
+    const scope = rootContainer.createChildContainer();
+    scope.register<Registry>(TOKENS.Registry, { useValue: registry });
+    scope.register<Tracker>(TOKENS.Tracker, { useValue: tracker });
+    scope.register<ProgressReporter>(TOKENS.Reporter, { useValue: reporter });
+    const runner = scope.resolve(ExperimentRunner);
+
+    if (!args.json) reporter.message(`odelab: ${loaded.resolved.name} on backend ${backend}, tracking ${tracker.uri}`);
     summary = await runner.run({ loaded, backend, runName: args.runName, shouldStop: signals.shouldStop });
   } finally {
     signals.dispose();

@@ -7,8 +7,11 @@
  *
  * Ctrl-C (or SIGTERM) once: take no new trials, finish the running ones,
  * exit 0. Twice: stop the running trials now (their runs end KILLED) and
- * hand their jobs back to the queue for another worker, exit 130. Three
- * times: exit at once (the jobs go back after ODELAB_QUEUE_LOCK_MS).
+ * hand their jobs back to the queue for another worker, exit 130; trials
+ * that have not stopped within ODELAB_STOP_GRACE seconds (default 10) are
+ * left behind and the worker exits 130 anyway, as it does when closing its
+ * connections takes longer than that. Three times: exit at once (the jobs go
+ * back after ODELAB_QUEUE_LOCK_MS).
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../errors.ts';
@@ -18,6 +21,7 @@ import { parseRedisUrl } from '../queue/redis-url.ts';
 import { queueSettings } from '../queue/settings.ts';
 import { ProcessExecutor, ThreadExecutor, type TrialExecutor } from '../sweep/executor.ts';
 import { parseBackendName, resolveBackendName } from '../tensor/backend.ts';
+import { stopGraceMs } from './run-command.ts';
 import { checkCount } from './sweep-command.ts';
 
 export interface WorkerArgs {
@@ -30,6 +34,7 @@ export interface WorkerArgs {
 
 export async function workerCommand(args: WorkerArgs): Promise<number> {
   checkCount('--workers', args.workers, 1);
+  const graceMs = stopGraceMs();
   if (!args.builtinsModule) throw new Error('workerCommand needs the URL of the built-in plugins module');
   const address = parseRedisUrl(args.queue, '--queue');
   const settings = queueSettings();
@@ -48,14 +53,25 @@ export async function workerCommand(args: WorkerArgs): Promise<number> {
   for (const w of warnings) log(`warning: ${w}`);
   log(`worker ${worker.name}: ${slots} ${isolation === 'process' ? 'processes' : 'worker threads'}, backend ${backend}, queue ${address.display} (prefix ${settings.prefix}); Ctrl-C to stop`);
 
-  const code = await untilStopped(worker, log);
-  await worker.close();
-  log(`worker ${worker.name}: stopped`);
+  const code = await untilStopped(worker, log, graceMs);
+  if (await withinGrace(worker.close(), graceMs)) log(`worker ${worker.name}: stopped`);
+  else log(`worker ${worker.name}: its connections and workers did not close within ${graceMs / 1000} s; exiting without them`);
   return code;
 }
 
+/** True when `work` settled within `ms`; false when the wait was given up (the work goes on unwatched). */
+async function withinGrace(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const, () => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves with the exit code once the worker has drained (0) or handed its trials back (130). */
-function untilStopped(worker: QueueWorker, log: (line: string) => void): Promise<number> {
+function untilStopped(worker: QueueWorker, log: (line: string) => void, graceMs: number): Promise<number> {
   return new Promise((resolve) => {
     let count = 0;
     const handler = (signal: NodeJS.Signals) => {
@@ -64,8 +80,13 @@ function untilStopped(worker: QueueWorker, log: (line: string) => void): Promise
         log(`${signal}: taking no new trials; finishing ${worker.busy} running (again to hand them back to the queue)`);
         void worker.drain().then(() => resolve(count > 1 ? 130 : 0));
       } else if (count === 2) {
-        log(`${signal}: stopping ${worker.busy} running trial(s) and handing them back to the queue (again to exit at once)`);
+        log(`${signal}: stopping ${worker.busy} running trial(s) and handing them back to the queue (exiting in ${graceMs / 1000} s at the latest; again to exit at once)`);
         worker.release();
+        // A trial stuck in I/O may never confirm that it stopped.
+        setTimeout(() => {
+          log(`${signal}: ${worker.busy} trial(s) still running after ${graceMs / 1000} s; exiting (their jobs go back to the queue after ODELAB_QUEUE_LOCK_MS)`);
+          process.exit(130);
+        }, graceMs).unref();
       } else {
         process.exit(130);
       }

@@ -14,9 +14,15 @@
  * older than `staleMs`, is broken by renaming it aside (only one contender's
  * rename can succeed) and checking that the renamed file is the one judged
  * stale; if a fresh lock was moved by mistake it is linked back.
+ *
+ * Every wait is bounded by `timeoutMs`, and the immediate retries after a
+ * lock vanished or was broken are few: something at the lock's path that can
+ * be neither created nor read (a dangling symbolic link: `open` says it
+ * exists, `stat` says it does not) would otherwise be retried forever at
+ * full CPU.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TrackingError } from '../errors.ts';
@@ -50,6 +56,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Immediate retries per acquisition (after a release or a break) before waits are paced and timed. */
+const MAX_QUICK_RETRIES = 8;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function tryCreate(path: string, content: LockContent): Promise<boolean> {
@@ -73,12 +82,14 @@ async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
   let before;
   let held: Partial<LockContent> = {};
   try {
-    before = await stat(path);
+    before = await lstat(path); // the entry itself: a symbolic link is judged, not followed
     held = JSON.parse(await readFile(path, 'utf8')) as LockContent;
   } catch (e) {
-    if (code(e) === 'ENOENT') return true; // released meanwhile
-    if (!before) throw e;
-    // Unparsable: being written right now, or torn by a crash; judged by age alone.
+    if (!before) {
+      if (code(e) === 'ENOENT') return true; // released meanwhile
+      throw e;
+    }
+    // Unreadable or unparsable: being written right now, torn by a crash, or not a lock file; judged by age alone.
   }
   const age = Date.now() - before.mtimeMs;
   const deadHolder = held.host === hostname() && typeof held.pid === 'number' && !isAlive(held.pid);
@@ -90,13 +101,24 @@ async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
     if (code(e) === 'ENOENT') return true; // someone else broke it first
     throw e;
   }
-  const moved = await stat(aside);
+  const moved = await lstat(aside);
   if (moved.ino !== before.ino || moved.dev !== before.dev) {
     // A fresh lock replaced the stale one between our stat and rename: put it back.
     await link(aside, path).catch(() => undefined);
   }
   await unlink(aside).catch(() => undefined);
   return true;
+}
+
+/** Who holds the lock at `path`, for a message ('' when unknown). */
+async function describeHolder(path: string): Promise<string> {
+  try {
+    const held = JSON.parse(await readFile(path, 'utf8')) as Partial<LockContent>;
+    if (typeof held.pid === 'number' && typeof held.host === 'string') return ` (held by pid ${held.pid} on ${held.host})`;
+  } catch {
+    // not readable as a lock: said as is below
+  }
+  return '';
 }
 
 /**
@@ -113,11 +135,14 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   };
   const start = Date.now();
   let delay = retryMs;
+  let quickRetries = 0;
   while (!(await tryCreate(path, content))) {
-    if (await breakIfStale(path, staleMs)) continue;
+    // Just released or broken: try again at once, a few times; after that, paced and timed out like any wait.
+    if ((await breakIfStale(path, staleMs)) && quickRetries++ < MAX_QUICK_RETRIES) continue;
     if (Date.now() - start > timeoutMs) {
       throw new TrackingError(
-        `timed out after ${timeoutMs} ms waiting for lock ${path}; if no other process is using the store, delete that file`,
+        `timed out after ${timeoutMs} ms waiting for lock ${path}${await describeHolder(path)}; ` +
+          'if no other process is using the store, delete that file',
       );
     }
     await sleep(delay * (0.5 + Math.random()));

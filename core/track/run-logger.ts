@@ -12,9 +12,12 @@
  * leaves the rest to `odelab sync`.
  *
  * The spool settings are validated in `start`, before the run is created,
- * so a bad ODELAB_SPOOL_DIR or ODELAB_FLUSH_TIMEOUT is a ConfigError that
- * leaves nothing behind on the server.
+ * so a bad ODELAB_SPOOL_DIR or ODELAB_FLUSH_TIMEOUT, or a spool folder that
+ * cannot be made or written, is a ConfigError that leaves nothing behind on
+ * the server.
  */
+import { ConfigError } from '../errors.ts';
+import { checkWritableFolder, FolderError } from './local-folder.ts';
 import { spoolSettings, type SpoolSettingsInput } from './spool-config.ts';
 import { DEFAULT_QUEUE_TIMING, type QueueTiming } from './spool-queue.ts';
 import { SpooledRun } from './spool-run.ts';
@@ -101,6 +104,17 @@ class DirectSink implements RunSink {
   }
 }
 
+/** The spool root must take files before a run is created whose records would go there. */
+async function checkSpoolRoot(root: string): Promise<void> {
+  try {
+    await checkWritableFolder(root);
+  } catch (e) {
+    if (!(e instanceof FolderError)) throw e;
+    const detail = e.path === root ? e.reason : e.message;
+    throw new ConfigError('ODELAB_SPOOL_DIR', `spool folder ${root} is not usable: ${detail} (set ODELAB_SPOOL_DIR to a writable folder)`);
+  }
+}
+
 export class RunLogger {
   private readonly latest: Record<string, number> = {};
 
@@ -117,6 +131,7 @@ export class RunLogger {
    */
   static async start(tracker: Tracker, request: CreateRunRequest, options: RunLoggerOptions = {}): Promise<RunLogger> {
     const settings = spoolSettings(options, options.env);
+    if (tracker.remote) await checkSpoolRoot(settings.root);
     const info = await tracker.createRun(request);
     if (!tracker.remote) return new RunLogger(tracker, info, new DirectSink(tracker, info.runId));
     const sink = await SpooledRun.open(tracker, info, {

@@ -7,7 +7,9 @@
  * that interval travel together; while a request is in flight, new records
  * gather for the next one. When the server is unavailable the records stay
  * and the send is retried after a capped exponential backoff with jitter
- * (`retryMs`, doubling up to `maxRetryMs`). Timers are unref'd: a queue
+ * (`retryMs`, doubling up to `maxRetryMs`); the first failure of an outage
+ * and the first success after it are told to `QueueEvents` (once each, not
+ * per record or per try). Timers are unref'd: a queue
  * never keeps a process alive by itself; `drain` (used by `end()`) does,
  * until its deadline.
  */
@@ -35,6 +37,14 @@ export const DEFAULT_QUEUE_TIMING: QueueTiming = {
   reportEveryMs: 5000,
 };
 
+/** What the queue tells about outages: once when one starts, once when it ends. */
+export interface QueueEvents {
+  /** A send failed after the last one succeeded (or was the first): the records wait, the next try is in `retryInMs`. */
+  onUnavailable?(pending: number, error: string, retryInMs: number): void;
+  /** A send succeeded after an outage. */
+  onAvailable?(): void;
+}
+
 /** Called while draining: how many records wait, and the last error, if the server is failing. */
 export type WaitingReport = (pending: number, lastError: string | undefined) => void;
 
@@ -53,6 +63,7 @@ export class SpoolQueue {
   constructor(
     private readonly sender: SpoolSender,
     private readonly timing: QueueTiming = DEFAULT_QUEUE_TIMING,
+    private readonly events: QueueEvents = {},
   ) {}
 
   /** Records not yet settled. */
@@ -134,8 +145,11 @@ export class SpoolQueue {
         this.failures += 1;
         this.lastError = errorMessage(step.error);
         const backoff = Math.min(this.timing.maxRetryMs, this.timing.retryMs * 2 ** (this.failures - 1));
-        return backoff * (0.75 + 0.5 * Math.random());
+        const retryInMs = backoff * (0.75 + 0.5 * Math.random());
+        if (this.failures === 1) this.events.onUnavailable?.(this.pending.length, this.lastError, retryInMs);
+        return retryInMs;
       }
+      if (this.failures > 0) this.events.onAvailable?.();
       this.failures = 0;
       this.lastError = undefined;
       this.notify();

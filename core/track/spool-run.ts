@@ -3,6 +3,10 @@
  * is appended to the run's spool on disk (spool.ts), then queued for the
  * background sender (spool-queue.ts); no call waits on the network.
  *
+ * An outage is said once when it starts (a warning) and once when it ends,
+ * however many records or tries it spans; the transport's own retry lines
+ * say when each request is tried again.
+ *
  * `end(status)` appends the final status as the last record, so the server
  * marks the run FINISHED (or FAILED, KILLED) only after every earlier record
  * was acknowledged, and waits for all of it up to the flush timeout,
@@ -51,7 +55,16 @@ export class SpooledRun implements RunSink {
     });
     let run: SpooledRun | undefined;
     const sender = new SpoolSender(tracker, spool, { onReject: (record, e) => run?.warnRejected(record.seq, e) });
-    run = new SpooledRun(spool, ownership, new SpoolQueue(sender, options.timing), options);
+    const uri = spool.meta.trackingUri;
+    const queue = new SpoolQueue(sender, options.timing, {
+      onUnavailable: (pending, error, retryInMs) =>
+        options.onWarning(
+          `cannot reach the tracking server ${uri} for now (${error}); ${pending} record${pending === 1 ? '' : 's'} wait in ` +
+            `${spool.dir} and go out in the background when it answers (next try in ${Math.max(1, Math.round(retryInMs / 1000))} s)`,
+        ),
+      onAvailable: () => options.onMessage(`the tracking server ${uri} answers again; sending the spooled records`),
+    });
+    run = new SpooledRun(spool, ownership, queue, options);
     return run;
   }
 

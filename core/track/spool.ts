@@ -30,6 +30,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TrackingError } from '../errors.ts';
 import { writeAtomic } from './file-lock.ts';
+import { makeDirs } from './local-folder.ts';
 import { decodeRecord, encodeRecord, splitToLimits, type RecordBody, type SpoolRecord } from './spool-records.ts';
 import { takeOwnership, type Ownership } from './spool-owner.ts';
 
@@ -106,7 +107,7 @@ export class RunSpool {
     if (!RUN_FOLDER_RE.test(run.runId)) throw new TrackingError(`cannot spool run id '${run.runId}': not usable as a folder name`);
     const dir = join(root, run.runId);
     try {
-      await mkdir(root, { recursive: true });
+      await makeDirs(root);
       await mkdir(dir);
       await mkdir(join(dir, SPOOL_FILES.blobs));
     } catch (e) {

@@ -58,6 +58,13 @@ export interface Tracker {
    * loses nothing. Local stores write directly.
    */
   readonly remote: boolean;
+  /**
+   * Check before any work that runs can be written here (the file store: its
+   * folder can be made and written to). Rejects with a ConfigError naming the
+   * location and what is wrong. Absent: the first call is the check (a
+   * server's reachability is retried, not judged up front).
+   */
+  checkUsable?(): Promise<void>;
   /** The id of the experiment with this name, creating it if needed (safe under concurrency). */
   getOrCreateExperiment(name: string): Promise<string>;
   createRun(request: CreateRunRequest): Promise<RunInfo>;

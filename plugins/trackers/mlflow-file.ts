@@ -18,14 +18,22 @@
  * params/, tags/ or metrics/, which MLflow lists as keys. Experiments are
  * created under a lock file at the root, so concurrent processes never create
  * two experiments with the same name.
+ *
+ * Before the first write (and in `checkUsable`, which `odelab run` calls
+ * before any work) the root is made and probed with a file created and
+ * removed in it: a location that cannot hold runs (under /proc or /sys, a
+ * file in the way, no write permission) is a ConfigError naming the root
+ * and what is wrong. Folders are made with local-folder.ts's makeDirs, never
+ * Node's recursive mkdir, which spins forever under /proc.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, OdelabError, s, TrackingError } from '../../core/index.ts';
+import { ConfigError, definePlugin, OdelabError, s, TrackingError } from '../../core/index.ts';
 import type { CreateRunRequest, LogBatch, Metric, RunData, RunInfo, RunStatus, Tracker } from '../../core/index.ts';
 import { withFileLock, writeAtomic } from '../../core/track/file-lock.ts';
+import { cannotCreate, checkWritableFolder, FolderError, makeDirs } from '../../core/track/local-folder.ts';
 import { formatFlatYaml, parseFlatYaml, type FlatYaml } from '../../core/track/file-store-yaml.ts';
 import { checkArtifactPath, formatPythonFloat, parsePythonFloat, pathToFileUri, validateKey } from '../../core/track/file-store-yaml.ts';
 
@@ -43,6 +51,10 @@ const MAX_PARAM_VALUE_LENGTH = 6000;
 const MAX_EXPERIMENT_NAME_LENGTH = 500;
 const RUN_ID_RE = /^[a-zA-Z0-9][\w-]{0,255}$/;
 const EXPERIMENT_ID_RE = /^[a-zA-Z0-9][\w-]{0,63}$/;
+/** Random 18-digit ids collide about never; a store where this many draws are all taken is broken. */
+const MAX_ID_DRAWS = 100;
+/** Problems with the location itself, which the user chose: bad input (exit 2) rather than a failure. */
+const LOCATION_CODES = new Set(['ENOENT', 'ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ELOOP', 'ENAMETOOLONG']);
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.code;
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -125,7 +137,10 @@ export class MlflowFileStore implements Tracker {
         // Ids of deleted experiments (in .trash) stay taken, as in MLflow.
         const taken = async (id: string) => (await this.exists(join(this.root, id))) || this.exists(join(this.root, TRASH, id));
         let id = newExperimentId();
-        while (await taken(id)) id = newExperimentId();
+        for (let draws = 1; await taken(id); draws++) {
+          if (draws >= MAX_ID_DRAWS) throw new TrackingError(`no free experiment id in ${this.root} after ${draws} random draws`);
+          id = newExperimentId();
+        }
         await mkdir(join(this.root, id));
         await this.writeExperimentMeta(join(this.root, id), id, name);
         return id;
@@ -213,7 +228,7 @@ export class MlflowFileStore implements Tracker {
       }
       for (const [key, text] of lines) {
         const file = join(runDir, 'metrics', ...key.split('/'));
-        await mkdir(dirname(file), { recursive: true });
+        await makeDirs(dirname(file));
         await appendFile(file, text.join('')); // one append per key per batch
       }
       for (const [k, v] of tags) {
@@ -227,7 +242,7 @@ export class MlflowFileStore implements Tracker {
     return this.guard(`logArtifact(${runId}, '${path}')`, async () => {
       const runDir = await this.activeRunDir(runId);
       const { base, target } = await this.artifactTarget(runDir, runId, path);
-      await mkdir(dirname(target), { recursive: true });
+      await makeDirs(dirname(target));
       await writeAtomic(target, data, dirname(base));
     });
   }
@@ -323,37 +338,62 @@ export class MlflowFileStore implements Tracker {
     return { base, target };
   }
 
-  /** Create the root with the Default experiment `0` and `.trash`, as MLflow does for a new root. */
+  /**
+   * Check before any work that runs can be written here: the root is made
+   * (with the Default experiment, as below) and a probe file is created and
+   * removed in it. An unusable location is a ConfigError naming the root and
+   * what is wrong (exit 2); other file-system failures are TrackingErrors.
+   */
+  async checkUsable(): Promise<void> {
+    await this.init();
+  }
+
+  /** Create the root with the Default experiment `0` and `.trash`, as MLflow does for a new root, and probe it. */
   private init(): Promise<void> {
-    this.ready ??= this.createRoot().catch((e: unknown) => {
-      this.ready = undefined;
-      throw e;
-    });
+    this.ready ??= this.createRoot()
+      .then(() => checkWritableFolder(this.root))
+      .catch((e: unknown) => {
+        this.ready = undefined;
+        throw this.locationError(e);
+      });
     return this.ready;
   }
 
+  /** One line that names the store, the path at fault and what is wrong with it. */
+  private locationError(e: unknown): Error {
+    if (e instanceof OdelabError) return e;
+    const code = e instanceof FolderError ? e.code : errno(e);
+    const detail = e instanceof FolderError ? (e.path === this.root ? e.reason : e.message) : (e as Error).message;
+    const message = `tracking store ${this.root} is not usable: ${detail}`;
+    return code && LOCATION_CODES.has(code) ? new ConfigError('tracking URI', message) : new TrackingError(message, { cause: e });
+  }
+
   private async createRoot(): Promise<void> {
-    const entries = await readdir(this.root).catch((e: unknown) => {
+    const entries = await readdir(this.root).catch(async (e: unknown) => {
       if (errno(e) === 'ENOENT') return undefined;
+      if (errno(e) === 'ENOTDIR') await makeDirs(this.root); // throws, naming the file that is in the way
       throw e;
     });
+    if (entries?.length === 0) await checkWritableFolder(this.root); // an empty folder is ours to fill, if we may
     if (!entries || entries.length === 0) {
       // Build it aside and rename it into place: of several racing processes exactly one wins.
       const parent = dirname(this.root);
-      await mkdir(parent, { recursive: true });
+      await makeDirs(parent);
       const staging = join(parent, `.${basename(this.root)}.init-${process.pid}-${hex(4)}`);
       try {
-        await mkdir(join(staging, TRASH), { recursive: true });
+        // Named as the root: the staging folder is ours, the location is the user's.
+        await mkdir(staging).catch((e: unknown) => Promise.reject(cannotCreate(this.root, e)));
+        await mkdir(join(staging, TRASH));
         await mkdir(join(staging, '0'));
         await this.writeExperimentMeta(join(staging, '0'), '0', 'Default');
         await rename(staging, this.root).catch(async (e: unknown) => {
-          if (!(await this.exists(join(this.root, TRASH)))) throw e; // lost the race: fine
+          if (!(await this.exists(join(this.root, TRASH)))) throw cannotCreate(this.root, e); // else lost the race: fine
         });
       } finally {
         await rm(staging, { recursive: true, force: true });
       }
     }
-    await mkdir(join(this.root, TRASH), { recursive: true });
+    await makeDirs(join(this.root, TRASH));
   }
 
   /** Write an experiment's meta.yaml into `dir` (its final folder, or the staging copy of the root). */
@@ -426,7 +466,7 @@ export class MlflowFileStore implements Tracker {
 
   private async writeKeyFile(runDir: string, folder: string, key: string, value: string, exclusive = false): Promise<boolean> {
     const file = join(runDir, folder, ...key.split('/'));
-    await mkdir(dirname(file), { recursive: true });
+    await makeDirs(dirname(file));
     return writeAtomic(file, value, runDir, exclusive);
   }
 

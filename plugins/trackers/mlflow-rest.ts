@@ -21,7 +21,9 @@
  * with MLflow (params are idempotent, tags overwrite, and its SQL store keeps
  * an identical metric point once). Timeouts, retries, auth and TLS come from
  * MLflow's own environment variables (core/track/rest/settings.ts);
- * credentials never appear in `uri`, messages, params or tags.
+ * credentials never appear in `uri`, messages, params or tags. Each retry
+ * wait is announced on stderr (`odelab: MLflow server at … unreachable
+ * (ECONNREFUSED); retry 3/7 in 8 s`) unless the options say otherwise.
  */
 import { definePlugin, s, TrackingError } from '../../core/index.ts';
 import type { CreateRunRequest, LogBatch, Metric, RunData, RunInfo, RunStatus, Tracker } from '../../core/index.ts';
@@ -30,6 +32,7 @@ import { isMlflowError } from '../../core/track/rest/errors.ts';
 import { splitLogBatch, truncatedKeysTag, truncateLongValues, TRUNCATED_KEYS_TAG, validateBatch } from '../../core/track/rest/log-batch.ts';
 import type { LongValue } from '../../core/track/rest/log-batch.ts';
 import { fromMetricJson, toKeyValues, toRunData, toRunInfo, type ExperimentJson, type RunJson } from '../../core/track/rest/messages.ts';
+import { formatRetryLine, type RetryEvent } from '../../core/track/rest/retry.ts';
 import type { TransportOptions } from '../../core/track/rest/settings.ts';
 import { MlflowTransport } from '../../core/track/rest/transport.ts';
 
@@ -40,6 +43,11 @@ const EXPERIMENT_ID_RE = /^[a-zA-Z0-9][\w-]{0,63}$/;
 const MAX_EXPERIMENT_NAME_LENGTH = 500;
 /** Tags sent with runs/create; longer values follow in a log-batch, which keeps them whole as artifacts. */
 const MAX_CREATE_TAG_LENGTH = 8000;
+
+/** The default retry report: one line on stderr per retry wait. */
+export function writeRetryLine(event: RetryEvent): void {
+  process.stderr.write(`odelab: ${formatRetryLine(event)}\n`);
+}
 
 function checkRunId(runId: string): void {
   if (typeof runId !== 'string' || !RUN_ID_RE.test(runId)) throw new TrackingError(`invalid run id '${runId}'`);
@@ -59,7 +67,7 @@ export class MlflowRestTracker implements Tracker {
   private readonly artifactUris = new Map<string, string>();
 
   constructor(uri: string, options: TransportOptions = {}) {
-    this.transport = new MlflowTransport(uri, options);
+    this.transport = new MlflowTransport(uri, { onRetry: writeRetryLine, ...options });
     this.uri = this.transport.uri;
   }
 

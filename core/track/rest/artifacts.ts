@@ -16,11 +16,12 @@
  * Artifact paths are checked by `checkArtifactPath` (no `..`, not absolute)
  * before any request or file access.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TrackingError } from '../../errors.ts';
 import { writeAtomic } from '../file-lock.ts';
+import { makeDirs } from '../local-folder.ts';
 import { checkArtifactPath } from '../file-store-yaml.ts';
 import { MlflowApiError } from './errors.ts';
 import type { MlflowTransport } from './transport.ts';
@@ -120,7 +121,7 @@ class LocalArtifacts implements ArtifactRoot {
 
   async write(parts: readonly string[], data: Uint8Array): Promise<void> {
     const target = this.target(parts);
-    await mkdir(dirname(target), { recursive: true });
+    await makeDirs(dirname(target));
     await writeAtomic(target, data, dirname(target));
   }
 

@@ -18,6 +18,9 @@
  * Not retried: other 4xx (the server would repeat them), certificate and TLS
  * failures (a configuration problem that waiting does not fix), and errors
  * that are not about the network.
+ *
+ * Each retry is announced before its wait (`RetryEvent`, `formatRetryLine`),
+ * so that minutes of backoff never pass in silence.
  */
 
 /** urllib3's `Retry.DEFAULT_BACKOFF_MAX`, which MLflow keeps: no single wait is longer. */
@@ -68,4 +71,33 @@ export function classifyNetworkError(code: string | undefined, message: string):
   if (/socket hang up|timeout of \d+ms exceeded|network socket disconnected/i.test(message)) return 'transient';
   if (/certificate|ssl|tls/i.test(message)) return 'tls';
   return 'other';
+}
+
+/** A retry the transport is about to wait for. */
+export interface RetryEvent {
+  /** The server's URL, without credentials. */
+  uri: string;
+  /** `METHOD /path` of the request. */
+  endpoint: string;
+  /** 1 for the first retry. */
+  retry: number;
+  maxRetries: number;
+  /** How long until that retry. */
+  delayMs: number;
+  /** 'unreachable': no answer (refused, reset, timed out); 'status': a transient answer (408, 429, 5xx). */
+  kind: 'unreachable' | 'status';
+  /** What failed, short: `ECONNREFUSED`, `no answer within 120 s`, `503 TEMPORARILY_UNAVAILABLE` (never a credential). */
+  reason: string;
+}
+
+function formatDelay(ms: number): string {
+  if (ms <= 0) return 'now';
+  const s = ms / 1000;
+  return `in ${s < 10 ? Number(s.toFixed(1)) : Math.round(s)} s`;
+}
+
+/** One line for the user: `MLflow server at http://host:5000 unreachable (ECONNREFUSED); retry 3/7 in 8 s`. */
+export function formatRetryLine(e: RetryEvent): string {
+  const what = e.kind === 'unreachable' ? `unreachable (${e.reason})` : `answered ${e.reason} to ${e.endpoint}`;
+  return `MLflow server at ${e.uri} ${what}; retry ${e.retry}/${e.maxRetries} ${formatDelay(e.delayMs)}`;
 }

@@ -25,6 +25,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors.ts';
+import type { RetryEvent } from './retry.ts';
 
 /** Constructor options of the transport; each overrides its MLflow variable. */
 export interface TransportOptions {
@@ -42,6 +43,10 @@ export interface TransportOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Uniform random numbers in [0, 1) for the jitter (default: Math.random). */
   random?: () => number;
+  /** The clock an HTTP-date Retry-After is measured against, in ms since the epoch (default: Date.now). */
+  now?: () => number;
+  /** Told before each retry's wait (default: nothing; the tracker plugin writes a line to stderr). */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 export type Auth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
@@ -60,6 +65,8 @@ export interface TransportSettings {
   ca?: Buffer;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  now: () => number;
+  onRetry?: (event: RetryEvent) => void;
 }
 
 export const DEFAULTS = { timeout: 120, maxRetries: 7, backoffFactor: 2, backoffJitter: 1 } as const;
@@ -198,5 +205,7 @@ export function resolveSettings(uri: string, options: TransportOptions = {}): Tr
     ca: certPath === undefined ? undefined : readCaBundle(certPath),
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
+    now: options.now ?? Date.now,
+    onRetry: options.onRetry,
   };
 }

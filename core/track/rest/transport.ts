@@ -24,7 +24,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AxiosInstance } from 'axios';
 import { TrackingError, TrackingUnavailableError } from '../../errors.ts';
 import { MlflowApiError } from './errors.ts';
-import { backoffDelayMs, classifyNetworkError, isRetryableStatus, MAX_BACKOFF_MS, parseRetryAfter } from './retry.ts';
+import { backoffDelayMs, classifyNetworkError, isRetryableStatus, MAX_BACKOFF_MS, parseRetryAfter, type RetryEvent } from './retry.ts';
 import { resolveSettings, type TransportOptions, type TransportSettings } from './settings.ts';
 
 export type Query = Readonly<Record<string, string | number | undefined>>;
@@ -43,7 +43,8 @@ interface Answer {
   body: Buffer;
 }
 
-type Attempt = { done: Answer } | { retry: string; retryAfterMs?: number };
+/** A retry's `retry` is the full text for errors; `kind` and `reason` the short one for the retry line. */
+type Attempt = { done: Answer } | { retry: string; kind: RetryEvent['kind']; reason: string; retryAfterMs?: number };
 
 /** Shortest secret that is scrubbed from texts shown to users (shorter ones would garble every message). */
 const MIN_SCRUBBED_LENGTH = 4;
@@ -156,6 +157,15 @@ export class MlflowTransport {
         }
         wait = Math.max(wait, outcome.retryAfterMs);
       }
+      s.onRetry?.({
+        uri: this.uri,
+        endpoint: this.endpoint(request.method, request.path),
+        retry: attempt + 1,
+        maxRetries: s.maxRetries,
+        delayMs: wait,
+        kind: outcome.kind,
+        reason: outcome.reason,
+      });
       await s.sleep(wait);
     }
   }
@@ -180,7 +190,12 @@ export class MlflowTransport {
     if (status >= 200 && status < 300) return { done: { status, body } };
     const { errorCode, message } = this.#errorBody(status, body);
     if (isRetryableStatus(status)) {
-      return { retry: `${status} ${errorCode}: ${message}`, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) };
+      return {
+        retry: `${status} ${errorCode}: ${message}`,
+        kind: 'status',
+        reason: `${status} ${errorCode}`,
+        retryAfterMs: parseRetryAfter(retryAfter, this.#settings.now()),
+      };
     }
     throw new MlflowApiError(endpoint, status, errorCode, message);
   }
@@ -199,7 +214,7 @@ export class MlflowTransport {
     const cause = Object.assign(new Error(what), { code });
     switch (classifyNetworkError(typeof code === 'string' ? code : undefined, message)) {
       case 'transient':
-        return { retry: what };
+        return { retry: what, kind: 'unreachable', reason: this.#shortReason(typeof code === 'string' ? code : undefined, what) };
       case 'tls':
         throw new TrackingError(
           `cannot reach MLflow tracking server ${this.uri} securely (${endpoint}): ${what}. If its certificate is self-signed ` +
@@ -209,6 +224,12 @@ export class MlflowTransport {
       default:
         throw new TrackingError(`${endpoint} to MLflow tracking server ${this.uri} failed: ${what}`, { cause });
     }
+  }
+
+  /** A network failure in a few words: its code, or "no answer within N s" for our own per-attempt timeout. */
+  #shortReason(code: string | undefined, what: string): string {
+    if (/timeout of \d+ms exceeded/i.test(what)) return `no answer within ${this.#settings.timeoutMs / 1000} s`;
+    return code ?? (what.length > 80 ? `${what.slice(0, 80)}…` : what);
   }
 
   /** MLflow's `{error_code, message}`, or the status and the start of whatever else the body is. */

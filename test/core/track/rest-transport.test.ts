@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { ConfigError, TrackingError, TrackingUnavailableError } from '../../../core/errors.ts';
 import { MlflowApiError } from '../../../core/track/rest/errors.ts';
-import { backoffDelayMs, MAX_BACKOFF_MS, parseRetryAfter } from '../../../core/track/rest/retry.ts';
+import { backoffDelayMs, formatRetryLine, MAX_BACKOFF_MS, parseRetryAfter, type RetryEvent } from '../../../core/track/rest/retry.ts';
 import { resolveSettings, type TransportOptions } from '../../../core/track/rest/settings.ts';
 import { MlflowTransport } from '../../../core/track/rest/transport.ts';
 import { FakeMlflowServer, type FakeMlflowServerOptions } from '../../helpers/fake-mlflow-server.ts';
@@ -97,13 +97,47 @@ test('429 with Retry-After: 1 — the client waits at least a second, then succe
 
 test('503 with an HTTP-date Retry-After is waited for; other retries follow the backoff', async (t) => {
   const server = await serve(t);
-  const date = new Date(Date.now() + 3000).toUTCString();
+  // The date is read against the transport's clock, fixed here: the wait is exact, however loaded the machine.
+  const date = 'Wed, 01 Jan 2025 00:00:03 GMT';
+  const now = () => Date.parse('2025-01-01T00:00:00Z');
   server.failNext('mlflow/runs/get', { status: 503, count: 2, retryAfter: date });
-  const { transport, waits } = client(server.url, { backoffFactor: 0.001, backoffJitter: 0 });
+  const { transport, waits } = client(server.url, { backoffFactor: 0.001, backoffJitter: 0, now });
   await t.throwsAsync(transport.getJson(`${API}/runs/get`, { run_id: 'nope' }), { instanceOf: MlflowApiError, message: /404 RESOURCE_DOES_NOT_EXIST/ });
-  t.is(waits.length, 2);
-  for (const w of waits) t.true(w >= 1000 && w <= 3000, `waited ${w} ms for ${date}`);
+  t.deepEqual(waits, [3000, 3000]);
   t.deepEqual(server.requestsTo('mlflow/runs/get').map((r) => r.status), [503, 503, 404]);
+});
+
+test('each retry is announced before its wait: what failed, which retry of how many, and when', async (t) => {
+  const server = await serve(t);
+  server.failNext('mlflow/runs/create', { status: 503, count: 2 });
+  const events: RetryEvent[] = [];
+  const { transport } = client(server.url.replace('http://', 'http://ada:s3cret-pw@'), { maxRetries: 3, onRetry: (e) => events.push(e) });
+  await transport.postJson(`${API}/runs/create`, { experiment_id: '0' });
+  t.deepEqual(
+    events.map(formatRetryLine),
+    [
+      `MLflow server at ${server.url} answered 503 TEMPORARILY_UNAVAILABLE to POST /api/2.0/mlflow/runs/create; retry 1/3 now`,
+      `MLflow server at ${server.url} answered 503 TEMPORARILY_UNAVAILABLE to POST /api/2.0/mlflow/runs/create; retry 2/3 in 4.5 s`,
+    ],
+  );
+
+  await server.stop();
+  events.length = 0;
+  const fresh = client(server.url.replace('http://', 'http://ada:s3cret-pw@'), { maxRetries: 3, onRetry: (e) => events.push(e) }); // no kept-alive socket to be reset
+  await t.throwsAsync(fresh.transport.getJson(`${API}/runs/get`, { run_id: 'r' }), { instanceOf: TrackingUnavailableError });
+  t.deepEqual(events.map((e) => [e.kind, e.reason, e.retry, e.maxRetries, e.delayMs]), [
+    ['unreachable', 'ECONNREFUSED', 1, 3, 0],
+    ['unreachable', 'ECONNREFUSED', 2, 3, 4500],
+    ['unreachable', 'ECONNREFUSED', 3, 3, 8500],
+  ]);
+  t.is(formatRetryLine(events[2]!), `MLflow server at ${server.url} unreachable (ECONNREFUSED); retry 3/3 in 8.5 s`);
+  t.false(JSON.stringify(events).includes('s3cret-pw'), 'no credentials in what is reported');
+});
+
+test('the retry line: seconds rounded for long waits, a timeout said in words', (t) => {
+  const base = { uri: 'http://h:5000', endpoint: 'GET /api/2.0/mlflow/runs/get', retry: 6, maxRetries: 7, kind: 'unreachable' as const };
+  t.is(formatRetryLine({ ...base, delayMs: 64_731, reason: 'no answer within 120 s' }), 'MLflow server at http://h:5000 unreachable (no answer within 120 s); retry 6/7 in 65 s');
+  t.is(formatRetryLine({ ...base, delayMs: 250, reason: 'ECONNRESET' }), 'MLflow server at http://h:5000 unreachable (ECONNRESET); retry 6/7 in 0.3 s');
 });
 
 test('a Retry-After beyond 120 s is not waited for: unavailable at once, the spool retries later', async (t) => {
@@ -127,10 +161,12 @@ test('5xx until the retries run out: TrackingUnavailableError after 1 + maxRetri
 
 test('a response slower than the timeout is retried; always slow is TrackingUnavailableError', async (t) => {
   const server = await serve(t);
-  const { transport } = client(server.url, { timeout: 0.3, maxRetries: 2 });
+  const events: RetryEvent[] = [];
+  const { transport } = client(server.url, { timeout: 0.3, maxRetries: 2, onRetry: (e) => events.push(e) });
   server.delayNext('mlflow/experiments/get-by-name', 1500);
   const answer = await transport.getJson<{ experiment: { name: string } }>(`${API}/experiments/get-by-name`, { experiment_name: 'Default' });
   t.is(answer.experiment.name, 'Default');
+  t.like(events, [{ kind: 'unreachable', reason: 'no answer within 0.3 s', retry: 1 }]);
   t.is(server.requestsTo('mlflow/experiments/get-by-name').length, 2);
 
   server.clearRequests();

@@ -1,7 +1,7 @@
 // RunLogger on a remote tracker: logging never waits on the network, nothing is lost or sent twice
 // while the server is down, the status goes last, end() waits up to its deadline, refusals are kept.
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +190,44 @@ test('invalid spool settings are rejected before the run is created, naming the 
     const tracker = new FakeTracker();
     const e = await t.throwsAsync(RunLogger.start(tracker, { experimentId: '1', runName: 'x', startTime: 0, tags: {} }, { env }), { instanceOf: ConfigError });
     t.is(e?.path, Object.keys(env)[0]);
+    t.is(tracker.attempts, 0, 'no run was created');
+  }
+});
+
+test('an outage is said once when it starts and once when it ends, not per record or per try', async (t) => {
+  const tracker = new FakeTracker({ uri: 'http://mlflow.example:5000' });
+  const { logger, warnings, messages } = await start(t, tracker);
+  tracker.up = false;
+  for (const i of range(50)) await logger.logMetric('loss', i, i);
+  await until(() => tracker.attempts >= 5, 5000, 'several failed sends');
+  for (const i of range(50, 50)) await logger.logMetric('loss', i, i);
+  await until(() => tracker.attempts >= 8, 5000, 'more failed sends');
+  t.is(warnings.length, 1, warnings.join('\n'));
+  t.regex(
+    warnings[0]!,
+    /^cannot reach the tracking server http:\/\/mlflow\.example:5000 for now \(.*unreachable \(fake\)\); \d+ records? wait in .+ and go out in the background when it answers \(next try in \d+ s\)$/,
+  );
+  tracker.up = true;
+  t.deepEqual(await logger.end('FINISHED'), { pending: 0, rejected: 0 });
+  t.is(warnings.length, 1);
+  t.is(messages.filter((m) => m === 'the tracking server http://mlflow.example:5000 answers again; sending the spooled records').length, 1, messages.join('\n'));
+  t.deepEqual(steps(tracker, 'loss'), range(100));
+});
+
+test('a spool folder that cannot be made or written is a ConfigError before the run is created', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'odelab-logger-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'a-file');
+  writeFileSync(file, '');
+  // Under /proc Node's recursive mkdir never returns; the check must come before the run exists on the server.
+  for (const spoolDir of [`/proc/odelab-spool-${process.pid}`, '/sys/kernel', join(file, 'spool')]) {
+    const tracker = new FakeTracker();
+    const starting = RunLogger.start(tracker, { experimentId: '1', runName: 'x', startTime: 0, tags: {} }, { env: { ODELAB_SPOOL_DIR: spoolDir } });
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`RunLogger.start with ${spoolDir} hung`)), 30_000)));
+    const e = await t.throwsAsync(Promise.race([starting, hung]).finally(() => clearTimeout(timer)), { instanceOf: ConfigError });
+    t.is(e?.path, 'ODELAB_SPOOL_DIR');
+    t.regex(e!.message, new RegExp(`^spool folder ${spoolDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not usable: .+ \\(set ODELAB_SPOOL_DIR to a writable folder\\)$`));
     t.is(tracker.attempts, 0, 'no run was created');
   }
 });

@@ -420,3 +420,51 @@ test('the lock excludes concurrent holders and breaks stale locks', async (t) =>
     message: /timed out .*x\.lock/,
   });
 });
+
+/** `work` settled within `ms` (a hang fails the test instead of stalling the run). */
+async function settles<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms / 1000} s`)), ms)));
+  try {
+    return await Promise.race([work, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('an unusable root is a ConfigError at once, naming the path and what is wrong: /proc, /sys, a file as the root or a parent', async (t) => {
+  const dir = dirname(await tempRoot(t));
+  const file = join(dir, 'a-file');
+  await writeFile(file, 'not a folder');
+  const cases: [string, RegExp][] = [
+    // Node's recursive mkdir never returns here: procfs refuses the entry with ENOENT while its parent exists.
+    [`/proc/odelab-test-${process.pid}`, /cannot be created: \/proc accepts no new folders \(ENOENT\)/],
+    [`/proc/odelab-test-${process.pid}/deeper`, /\/proc\/odelab-test-\d+: cannot be created: \/proc accepts no new folders/],
+    [`/sys/odelab-test-${process.pid}`, /cannot be created: (operation not permitted \(EPERM\)|permission denied \(EACCES\)|read-only file system \(EROFS\))/],
+    // An existing folder that refuses writes even to root.
+    ['/sys/kernel', /cannot be (created|written to): (operation not permitted|permission denied|read-only file system)/],
+    [file, /is not usable: is a file, not a folder$/],
+    [join(file, 'mlruns'), new RegExp(`is not usable: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: is a file, not a folder$`)],
+  ];
+  for (const [root, reason] of cases) {
+    const store = tracker.create({}, root) as MlflowFileStore;
+    const e = await settles(t.throwsAsync(store.checkUsable()), 30_000, `checkUsable on ${root}`);
+    t.is(e?.name, 'ConfigError', `${root}: ${e?.message}`);
+    t.true(e!.message.startsWith(`tracking store ${root} is not usable: `), e?.message);
+    t.regex(e!.message, reason);
+    t.false(e!.message.includes('\n'), 'one line');
+    // Every call that writes fails the same way, at once.
+    const again = await settles(t.throwsAsync(store.getOrCreateExperiment('x')), 30_000, `getOrCreateExperiment on ${root}`);
+    t.is(again?.message, e?.message);
+  }
+  t.deepEqual((await readdir(dir)).sort(), ['a-file'], 'no staging folders or probe files left');
+});
+
+test('a usable root passes the check and keeps no probe file', async (t) => {
+  const root = await tempRoot(t);
+  const store = tracker.create({}, root) as MlflowFileStore;
+  await store.checkUsable();
+  t.deepEqual((await readdir(root)).sort(), ['.trash', '0']);
+  const id = await store.getOrCreateExperiment('after-check');
+  t.deepEqual((await readdir(root)).sort(), ['.trash', '0', id].sort());
+});
