@@ -3,16 +3,31 @@
  *
  *   npx tsx scripts/plot-demo.ts
  *
- * scratch/plot-demo.png is a 3 x 2 figure of the kinds of plots runs log
+ * scratch/plot-demo.png is a 4 x 2 figure of what the chart layer draws
  * (trajectories, phase portrait, energy error on a log axis, learning curves
- * of many trials, a sweep scatter on a log x axis, a chart without data);
+ * of many trials, a sweep scatter on a log x axis and one on a categorical
+ * x axis, a y label shortened before its unit, a chart without data);
  * scratch/plot-demo-chart.png is a single 640 x 400 chart of 4 series of
  * 1,000 points, whose rendering time (first call, then the median of 20) is printed.
+ *
+ * scratch/plot-demo-run-*.png are the figures a run and a sweep log, drawn
+ * by their own functions (core/eval/mechanics-plots.ts, trajectory-plots.ts,
+ * core/sweep/report.ts) from a pendulum, the spiral and a made-up sweep,
+ * with a "model" whose dynamics are slightly off.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRegistry, groundTruth, instantiateSystem, Rng, timeGrid, type System } from '../index.ts';
+import { densify } from '../core/eval/dense-samples.ts';
+import type { EnergyResult } from '../core/eval/mechanics.ts';
+import { accelerationPlot, energyPlot, phasePlot, trajectoryPlot } from '../core/eval/mechanics-plots.ts';
+import type { PlotTrajectory } from '../core/eval/plotted-trajectories.ts';
+import { trajectoriesPlot } from '../core/eval/trajectory-plots.ts';
 import { figure, lineChart, type ChartSpec } from '../core/eval/plot/index.ts';
+import { grid, loguniform } from '../core/config/space.ts';
+import { objectivePlot } from '../core/sweep/report.ts';
+import type { TrialRecord } from '../core/sweep/scheduler.ts';
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'scratch');
 
@@ -60,7 +75,9 @@ function demoPanels(): ChartSpec[] {
     {
       title: 'Pendulum: model vs truth',
       xLabel: 't',
+      xUnit: 's',
       yLabel: 'θ, ω',
+      yUnit: 'rad, rad/s',
       series: [
         { name: 'θ truth', x: truth.t, y: truth.theta },
         { name: 'θ model', x: model.t, y: model.theta, dashed: true, color: 'C0' },
@@ -71,7 +88,9 @@ function demoPanels(): ChartSpec[] {
     {
       title: 'Phase portrait',
       xLabel: 'θ',
-      yLabel: 'ω',
+      xUnit: 'rad',
+      yLabel: 'θ\u0307',
+      yUnit: 'rad/s',
       series: [
         { name: 'truth', x: truth.theta, y: truth.omega },
         { name: 'model', x: model.theta.filter((_, i) => i % 8 === 0), y: model.omega.filter((_, i) => i % 8 === 0), style: 'points' },
@@ -80,7 +99,8 @@ function demoPanels(): ChartSpec[] {
     {
       title: 'Relative energy error',
       xLabel: 't',
-      yLabel: '|E - E0| / E0',
+      xUnit: 's',
+      yLabel: '|E − E₀| / E₀',
       logY: true,
       series: [
         { name: 'truth (RK4)', x: truth.t, y: energy(truth.theta, truth.omega).map((e) => Math.abs(e - e0) / e0) },
@@ -102,6 +122,22 @@ function demoPanels(): ChartSpec[] {
       logX: true,
       series: [{ name: 'trials', x: lrs, y: objective, style: 'points' }],
     },
+    {
+      title: 'Sweep: objective vs hidden widths',
+      xLabel: 'model.hidden',
+      yLabel: 'objective',
+      xCategories: ['[32]', '[64,64]', '[128,128,128]'],
+      series: [{ name: 'trials', x: [-0.05, 0.05, 0.95, 1.05, 2], y: [0.31, 0.35, 0.12, 0.18, 0.2], style: 'points' }],
+    },
+    {
+      title: 'A long label gives way to its unit',
+      xLabel: 't',
+      xUnit: 's',
+      yLabel: 'mean |E_model − E_true| over the forty starts',
+      yUnit: '% of max|V|',
+      logY: true,
+      series: [{ name: 'error', x: truth.t, y: truth.t.map((s) => 0.01 * Math.exp(s / 5)) }],
+    },
     { title: 'A series of NaN', xLabel: 'x', yLabel: 'y', series: [{ name: 'nothing', x: [0, 1, 2], y: [NaN, NaN, Infinity] }] },
   ];
 }
@@ -122,8 +158,85 @@ function bigChart(): ChartSpec {
   };
 }
 
+// --- the figures runs and sweeps log ------------------------------------------------------------
+
+const registry = createRegistry();
+const system = (name: string, options: object = {}): System => {
+  const p = registry.get('system', name);
+  return instantiateSystem(p, p.options.parse(options, 'system') as never);
+};
+const dopri8 = registry.get('integrator', 'dopri8');
+const truthSolver = dopri8.create(dopri8.options.parse({ rtol: 1e-10, atol: 1e-12 }, 'data') as never);
+
+/** A rollout of `sys` (or of its field scaled by `speed`, the demo's "model") at the frames t, densified as runs draw it. */
+function sampled(sys: System, x0: Float64Array, t: number[], speed = 1): { states: Float64Array[]; curve: PlotTrajectory['truth'] } {
+  const field = (tt: number, x: Float64Array) => sys.derivative(tt, x).map((v) => speed * v);
+  const states = groundTruth({ ...sys, derivative: field }, truthSolver, x0, t);
+  return { states, curve: densify(t, states, states.map((x, p) => field(t[p]!, x))) };
+}
+
+/** The pendulum (101 frames over 5 s, as the quick experiment's data) and a model running 3% fast. */
+function pendulumFigures(out: string): string[] {
+  const pendulum = system('pendulum');
+  const t = timeGrid(5, 101);
+  const x0 = Float64Array.of(2.2, 0.5);
+  const truth = sampled(pendulum, x0, t);
+  const model = sampled(pendulum, x0, t, 1.03);
+  const plotted: PlotTrajectory[] = [{ truth: truth.curve, model: model.curve, heldOut: true, frames: t.length }];
+  const energyT = timeGrid(20, 200);
+  const energy = (speed: number) => groundTruth({ ...pendulum, derivative: (tt, x) => pendulum.derivative(tt, x).map((v) => speed * v) }, truthSolver, x0, energyT);
+  const e = (x: Float64Array) => pendulum.mechanical!.kinetic(x) + pendulum.mechanical!.potential(x);
+  const truthE = Float64Array.from(energy(1), e);
+  const modelE = Float64Array.from(energy(1.03), (x, p) => e(x) + 0.002 * p);
+  const error = (100 * Math.abs(modelE.at(-1)! - truthE.at(-1)!)) / 9.8;
+  const energyResult = { t: energyT, truth: [truthE], predicted: [modelE], eval_energy_scale: 9.8, eval_energy_error_pct: error, eval_energy_diverged: 0 } as unknown as EnergyResult;
+  const rng = new Rng(5);
+  const states = Array.from({ length: 300 }, () => Float64Array.of(rng.range(-Math.PI, Math.PI), rng.range(-3, 3)));
+  const trueAcc = Float32Array.from(states, (x) => pendulum.derivative(0, x)[1]!);
+  const modelAcc = trueAcc.map((a) => 1.06 * a + 0.3 * rng.normal());
+  const files: Record<string, Uint8Array> = {
+    'plot-demo-run-trajectory.png': trajectoryPlot(plotted, pendulum),
+    'plot-demo-run-phase.png': phasePlot(plotted, pendulum),
+    'plot-demo-run-energy.png': energyPlot(energyResult, pendulum),
+    'plot-demo-run-accelerations.png': accelerationPlot(modelAcc, trueAcc, pendulum),
+  };
+  return Object.entries(files).map(([name, png]) => (writeFileSync(path.join(out, name), png), name));
+}
+
+/** The spiral's one trajectory (its training trajectory: spread 0) and a model running 2% slow. */
+function spiralFigure(out: string): string {
+  const spiral = system('spiral');
+  const t = timeGrid(25, 1000);
+  const x0 = Float64Array.of(2, 0);
+  const plotted: PlotTrajectory[] = [{ truth: sampled(spiral, x0, t).curve, model: sampled(spiral, x0, t, 0.98).curve, heldOut: false, frames: t.length }];
+  writeFileSync(path.join(out, 'plot-demo-run-trajectories.png'), trajectoriesPlot(plotted, spiral));
+  return 'plot-demo-run-trajectories.png';
+}
+
+/** A made-up sweep over hidden widths (categorical), the learning rate (log-uniform) and the activation (strings). */
+function sweepFigure(out: string): string {
+  const rand = lcg(11);
+  const widths = [[32], [64, 64], [128, 128, 128]];
+  const acts = ['tanh', 'softplus'];
+  const records: TrialRecord[] = Array.from({ length: 18 }, (_, i) => {
+    const lr = 10 ** (-4 + 2 * rand());
+    const objective = 0.05 + 0.1 * (Math.log10(lr) + 3) ** 2 + 0.04 * (i % 3) + 0.03 * rand();
+    const params = { 'model.hidden': widths[i % 3]!, 'train.lr': lr, 'model.activation': acts[Math.floor(i / 3) % 2]! };
+    return { index: i, params, state: i === 7 ? 'STOPPED' : 'FINISHED', attempts: 1, runIds: [], curve: [], objective };
+  });
+  const space = { 'model.hidden': grid(widths), 'train.lr': loguniform(1e-4, 1e-2), 'model.activation': grid(acts) };
+  writeFileSync(path.join(out, 'plot-demo-run-objective.png'), objectivePlot(records, space, 'eval_rollout_mae')!);
+  return 'plot-demo-run-objective.png';
+}
+
+function writeRunFigures(out: string): string[] {
+  return [...pendulumFigures(out), spiralFigure(out), sweepFigure(out)];
+}
+
 mkdirSync(OUT, { recursive: true });
-writeFileSync(path.join(OUT, 'plot-demo.png'), figure({ panels: demoPanels(), columns: 3, panelWidth: 480, panelHeight: 320, title: 'odelab plot demo' }));
+writeFileSync(path.join(OUT, 'plot-demo.png'), figure({ panels: demoPanels(), columns: 4, panelWidth: 480, panelHeight: 320, title: 'odelab plot demo' }));
+const runFigures = writeRunFigures(OUT);
+console.log(`wrote ${runFigures.join(', ')}`);
 const spec = bigChart();
 const times: number[] = [];
 let png: Uint8Array = new Uint8Array(0);

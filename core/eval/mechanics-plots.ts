@@ -74,10 +74,11 @@ export function energyFigure(e: EnergyResult, system?: LabelSource): FigureSpec 
 
 /** The metric in words: the final error in percent of max|V|, or how many starts blew up. */
 function energyOutcome(e: EnergyResult): string {
-  const starts = e.predicted.length;
-  if (Number.isFinite(e.eval_energy_error_pct) || !(e.eval_energy_diverged > 0)) return `${starts} starts, final error ${e.eval_energy_error_pct.toPrecision(3)}% of max|V|`;
-  const finite = Number.isFinite(e.eval_energy_error_finite_pct) ? `; the others' final error ${e.eval_energy_error_finite_pct.toPrecision(3)}% of max|V|` : '';
-  return `${e.eval_energy_diverged} of ${starts} starts diverged${finite}`;
+  const starts = `${e.predicted.length} start${e.predicted.length === 1 ? '' : 's'}`;
+  if (Number.isFinite(e.eval_energy_error_pct) || !(e.eval_energy_diverged > 0)) return `${starts}, final error ${e.eval_energy_error_pct.toPrecision(3)}% of max|V|`;
+  const others = e.eval_energy_diverged < e.predicted.length && Number.isFinite(e.eval_energy_error_finite_pct);
+  const finite = others ? `; the others' final error ${e.eval_energy_error_finite_pct.toPrecision(3)}% of max|V|` : '';
+  return `${e.eval_energy_diverged} of ${starts} diverged${finite}`;
 }
 
 /**

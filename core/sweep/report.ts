@@ -128,6 +128,25 @@ function positions(done: readonly Finished[], path: string, axis: ParameterAxis)
   });
 }
 
+/**
+ * The whole search space of a uniform, log-uniform or randint parameter
+ * with 5% to spare (in log10 on a log axis), so the figure shows where the
+ * trials fell within it; undefined (the data's extent) for the others.
+ */
+function spaceRange(space: Space, axis: ParameterAxis, x: readonly number[]): [number, number] | undefined {
+  if (!('low' in space) || axis.kind !== 'numeric') return undefined;
+  // randint's upper bound is exclusive: the largest value drawn is high - 1.
+  const lo = Math.min(space.low, ...x);
+  const hi = Math.max(space.type === 'randint' ? space.high - 1 : space.high, ...x);
+  if (!(hi > lo)) return undefined;
+  if (axis.log) {
+    const pad = 10 ** (0.05 * Math.log10(hi / lo));
+    return [lo / pad, hi * pad];
+  }
+  const pad = 0.05 * (hi - lo);
+  return [lo - pad, hi + pad];
+}
+
 /** One panel: the objective of every trial with a value against one parameter, finished and stopped trials apart. */
 function objectivePanel(done: readonly Finished[], path: string, space: Space, metric: string, logY: boolean): ChartSpec {
   const axis = parameterAxis(space, done.map((r) => r.params[path]));
@@ -142,10 +161,12 @@ function objectivePanel(done: readonly Finished[], path: string, space: Space, m
       style: 'points' as const,
       color: state === 'FINISHED' ? 'C0' : 'C1',
     }));
+  const range = spaceRange(space, axis, x);
   return {
     xLabel: path,
     yLabel: metric,
     ...(axis.kind === 'categorical' ? { xCategories: axis.names } : { logX: axis.log }),
+    ...(range ? { xRange: range } : {}),
     logY,
     series,
   };

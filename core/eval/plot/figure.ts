@@ -41,7 +41,8 @@ export function renderFigure(spec: FigureSpec): RenderedFigure {
   const width = Math.min(columns, panels.length) * panelWidth;
   const canvas = new Canvas(width, header + rows * panelHeight, INK.background);
   if (fig.title) {
-    const scale = measureText(fig.title, 2 * m.k).width <= width - 2 * m.pad ? 2 * m.k : m.k;
+    // Double-size when it fits, else one and a half (still above the panels' own titles), else body size.
+    const scale = [2 * m.k, 1.5 * m.k].find((k) => measureText(fig.title!, k).width <= width - 2 * m.pad) ?? m.k;
     drawText(canvas, fitText(fig.title, scale, width - 2 * m.pad), width / 2, m.pad + 2 * m.cap - measureText('M', scale).height, { color: INK.text, scale, align: 'center' });
   }
   const out: RenderedFigure['panels'] = [];

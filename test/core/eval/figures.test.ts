@@ -63,8 +63,10 @@ test('the energy figure gives E in the system\'s unit and the error in percent o
   t.regex(fig.panels[1]!.title!, /max\|V\| = 29\.4 J$/);
   t.deepEqual(Array.from(fig.panels[1]!.series[0]!.y), [0, 100 / 29.4, 200 / 29.4]);
   const diverged = energyFigure({ ...e, eval_energy_error_pct: Infinity, eval_energy_diverged: 1 } as EnergyResult, system('double-pendulum'));
-  t.regex(diverged.title!, /1 of 1 starts diverged/);
+  t.regex(diverged.title!, /^energy: 1 of 1 start diverged$/);
   t.notRegex(diverged.title!, /Infinity/);
+  const some = { ...e, truth: [...e.truth, ...e.truth], predicted: [...e.predicted, Float64Array.of(-10, NaN, NaN)], eval_energy_error_pct: Infinity, eval_energy_diverged: 1 };
+  t.is(energyFigure(some as EnergyResult).title, "energy: 1 of 2 starts diverged; the others' final error 6.80% of max|V|");
 });
 
 test('a system without labels plots generic names (q1, q̇1, q̈1) and claims no units', (t) => {

@@ -86,3 +86,14 @@ test('no trial with a value gives no objective figure; the learning curves are a
   t.is(curves.panels[0]!.xLabel, 'training step');
   t.is(curves.panels[0]!.series.length, records.length);
 });
+
+test('a uniform, log-uniform or randint parameter shows its whole search space, so one sees where the trials fell in it', (t) => {
+  const fig = objectiveFigure(records, parameters, 'eval_rollout_mae')!;
+  const [lo, hi] = fig.panels[1]!.xRange!;
+  // 3e-4 .. 3e-3 with 5% of the decade to spare on each side.
+  t.true(Math.abs(lo - 3e-4 / 10 ** 0.05) < 1e-12 && Math.abs(hi - 3e-3 * 10 ** 0.05) < 1e-12, `${lo} .. ${hi}`);
+  const ints = objectiveFigure([record(0, { n: 3 }, 1)], { n: randint(1, 5) }, 'loss')!;
+  t.deepEqual(ints.panels[0]!.xRange, [0.85, 4.15]);
+  const listed = objectiveFigure([record(0, { n: 3 }, 1), record(1, { n: 4 }, 2)], { n: grid([3, 4]) }, 'loss')!;
+  t.is(listed.panels[0]!.xRange, undefined);
+});
