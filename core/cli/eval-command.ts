@@ -7,8 +7,8 @@
  * (--rollout, JSON). Every input problem is a ConfigError (exit 2) raised
  * before any computation.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ResolvedExperiment } from '../config/resolve.ts';
 import { ConfigError } from '../errors.ts';
 import { evaluateRun } from '../eval/evaluate-run.ts';
@@ -22,8 +22,9 @@ import type { Registry } from '../registry/registry.ts';
 import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from '../run/run-parts.ts';
 import type { System } from '../system.ts';
 import { initBackend, parseBackendName } from '../tensor/backend.ts';
-import { DEFAULT_TRACKING_URI, selectTracker } from '../track/select.ts';
+import { resolveTrackingUri, selectTracker } from '../track/select.ts';
 import { generateDataset, timeGrid } from '../train/data.ts';
+import { checkOutputFolder } from './common.ts';
 import { parseEvalArgs, type EvalArgs, type EvaluationOptions, type RolloutOptions } from './eval-options.ts';
 
 export type { EvalArgs } from './eval-options.ts';
@@ -54,8 +55,8 @@ async function openSource(registry: Registry, args: EvalArgs): Promise<ModelSour
     if (args.trackingUri !== undefined) throw new ConfigError('--tracking-uri', '--tracking-uri applies to runs:/ model URIs, not to a local folder');
     return folderSource(ref.dir);
   }
-  const uri = args.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_TRACKING_URI;
-  const tracker = selectTracker(registry, uri, args.trackingUri !== undefined ? '--tracking-uri' : 'MLFLOW_TRACKING_URI');
+  const { uri, source } = resolveTrackingUri(args.trackingUri);
+  const tracker = selectTracker(registry, uri, source);
   return runSource(tracker, ref.runId, ref.path);
 }
 
@@ -90,7 +91,6 @@ function evaluateModel(registry: Registry, l: Loaded, o: EvaluationOptions, say:
   });
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   if (o.plots !== undefined) {
-    mkdirSync(o.plots, { recursive: true });
     for (const [path, png] of Object.entries(result.plots)) writeFileSync(join(o.plots, basename(path)), png);
   }
   const { run } = l.stored.config;
@@ -113,6 +113,8 @@ function formatNumber(x: number): string {
 /** Run `odelab eval`; resolves to the exit code (input errors throw ConfigError: exit 2 in main). */
 export async function evalCommand(registry: Registry, args: EvalArgs): Promise<number> {
   const mode = parseEvalArgs(args);
+  if (mode.kind === 'evaluate' && mode.evaluate.plots !== undefined) await checkOutputFolder(mode.evaluate.plots, '--plots');
+  if (mode.kind === 'rollout' && mode.rollout.out !== undefined) await checkOutputFolder(dirname(resolve(mode.rollout.out)), '--out');
   const backendName = parseBackendName(args.backend ?? process.env.ODELAB_BACKEND ?? 'auto', args.backend ? '--backend' : 'ODELAB_BACKEND');
   const say = (m: string) => {
     if (!args.quiet) process.stderr.write(`${m}\n`);

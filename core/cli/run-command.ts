@@ -25,10 +25,11 @@ import { ExperimentRunner, type RunSummary } from '../run/runner.ts';
 import { TOKENS } from '../run/tokens.ts';
 import { initBackend, parseBackendName } from '../tensor/backend.ts';
 import { InFlightTracker } from '../track/in-flight-tracker.ts';
-import { DEFAULT_TRACKING_URI, selectTracker, uriScheme } from '../track/select.ts';
 import { resolveSpoolRoot } from '../track/spool-config.ts';
 import type { Tracker } from '../track/tracker.ts';
+import { openTracker } from './common.ts';
 import { createReporter } from './progress.ts';
+import { formatRunSummary } from './run-summary.ts';
 
 export interface RunArgs {
   experiment: string;
@@ -150,14 +151,8 @@ export async function runCommand(registry: Registry, args: RunArgs): Promise<num
     pluginPaths: args.plugin,
     seed: args.seed,
   });
-  const trackingUri = args.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_TRACKING_URI;
-  const source = args.trackingUri ? '--tracking-uri' : 'MLFLOW_TRACKING_URI';
-  const tracker = new InFlightTracker(selectTracker(registry, trackingUri, source));
   // Before the backend starts and before anything is logged: an unusable store is bad input.
-  await tracker.checkUsable?.().catch((e: unknown) => {
-    const named = (args.trackingUri ?? process.env.MLFLOW_TRACKING_URI) ? source : 'the default tracking URI';
-    throw e instanceof ConfigError ? new ConfigError(source, `${named}: ${e.message}`) : e;
-  });
+  const tracker = new InFlightTracker(await openTracker(registry, args.trackingUri));
   const signals = installStopSignals({ graceMs, hasRun: () => tracker.createdRun !== undefined, pending: () => describePending(tracker) });
   let summary: RunSummary;
   try {
@@ -176,30 +171,15 @@ export async function runCommand(registry: Registry, args: RunArgs): Promise<num
     signals.dispose();
   }
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(formatSummary(summary, tracker.uri));
+  else process.stdout.write(`${[...formatRunSummary(summary, loaded.resolved, tracker.uri, loaded.resolved.next), ...formatUndelivered(summary.undelivered)].join('\n')}\n`);
   if (args.json && summary.undelivered) process.stderr.write(formatUndelivered(summary.undelivered).map((l) => `odelab: ${l}\n`).join(''));
   return summary.status === 'FINISHED' ? 0 : summary.status === 'KILLED' ? 130 : 1;
 }
 
-function formatSummary(s: RunSummary, trackingUri: string): string {
-  const lines = [`run ${s.runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)}s on backend ${s.backend}`];
-  if (s.reason) lines.push(`  reason: ${s.reason}`);
-  const keys = Object.keys(s.metrics).sort();
-  for (const k of keys) lines.push(`  ${k.padEnd(22)} ${formatNumber(s.metrics[k]!)}`);
-  lines.push(`artifacts: ${s.artifactUri}`);
-  if (s.undelivered) lines.push(...formatUndelivered(s.undelivered));
-  if (uriScheme(trackingUri) === 'file') {
-    const root = trackingUri.replace(/^file:\/\//, '');
-    const shown = root.startsWith('/') ? relative(process.cwd(), root) || '.' : root;
-    lines.push(`results: ${shown}/${s.experimentId}/${s.runId}`);
-    lines.push(`view them: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ${shown}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /** What the tracking server does not have yet (the exit code stays the run's own: the run itself did end). */
-function formatUndelivered(u: NonNullable<RunSummary['undelivered']>): string[] {
+function formatUndelivered(u: RunSummary['undelivered']): string[] {
   const lines: string[] = [];
+  if (!u) return lines;
   if (u.pending > 0) {
     lines.push(
       `tracking: ${u.pending} record${u.pending === 1 ? '' : 's'} not yet on the tracking server, kept in ${u.spoolDir}; ` +
@@ -208,8 +188,4 @@ function formatUndelivered(u: NonNullable<RunSummary['undelivered']>): string[] 
   }
   if (u.rejected > 0) lines.push(`tracking: ${u.rejected} record${u.rejected === 1 ? '' : 's'} refused by the tracking server, kept in ${u.spoolDir}/rejected.jsonl`);
   return lines;
-}
-
-function formatNumber(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(5);
 }

@@ -19,13 +19,15 @@
  * --isolation and --backend are refused with --queue.
  */
 import { availableParallelism } from 'node:os';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadExperiment, type LoadedExperiment } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { parseBackendName, resolveBackendName } from '../tensor/backend.ts';
-import { DEFAULT_TRACKING_URI, selectTracker } from '../track/select.ts';
+import { resolveTrackingUri } from '../track/select.ts';
+import { makeDirs } from '../track/local-folder.ts';
+import { checkOutputFolder, openTracker } from './common.ts';
 import { ProcessExecutor, ThreadExecutor, type TrialExecutor } from '../sweep/executor.ts';
 import type { QueueExecutor } from '../queue/queue-executor.ts';
 import { trialLabel } from '../sweep/expand.ts';
@@ -78,8 +80,9 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
   const pluginPaths = args.plugin.map((p) => resolve(p));
   const loaded = await loadExperiment(args.experiment, registry, { overrides: args.set, pluginPaths });
   const plan = planSweep({ loaded, registry, maxTrials: args.maxTrials, scheduler: args.scheduler, overrides: args.set }); // every input error before any work
-  const trackingUri = args.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? DEFAULT_TRACKING_URI;
-  const tracker = selectTracker(registry, trackingUri, args.trackingUri ? '--tracking-uri' : 'MLFLOW_TRACKING_URI');
+  const tracker = await openTracker(registry, args.trackingUri);
+  await checkOutputFolder(dirname(bestFilePath(args, '')), args.bestOut ? '--best-out' : `best-overrides folder ${BEST_DIR}`);
+  const trackingUri = resolveTrackingUri(args.trackingUri).uri;
   // Workers run in other threads or processes, maybe another cwd: give them an absolute store path.
   const workerUri = /^[a-z][a-z0-9+.-]+:/i.test(trackingUri) ? trackingUri : resolve(trackingUri);
 
@@ -123,9 +126,13 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
 export const BEST_DIR = join('.odelab', 'sweeps');
 
 /** The best-overrides file of a sweep: --best-out, else BEST_DIR/<sweep id>-best.json (its folder created). */
+function bestFilePath(args: SweepArgs, sweepId: string): string {
+  return resolve(args.bestOut ?? join(BEST_DIR, `${sweepId}-best.json`));
+}
+
 async function writeBestFile(args: SweepArgs, sweepId: string, best: Record<string, unknown>): Promise<string> {
-  const file = resolve(args.bestOut ?? join(BEST_DIR, `${sweepId}-best.json`));
-  await mkdir(dirname(file), { recursive: true });
+  const file = bestFilePath(args, sweepId);
+  await makeDirs(dirname(file));
   await writeFile(file, `${JSON.stringify(best, null, 2)}\n`);
   return file;
 }

@@ -13,7 +13,7 @@
 import { loadPluginModule } from '../registry/loader.ts';
 import type { Registry } from '../registry/registry.ts';
 import { resolveSpoolRoot } from '../track/spool-config.ts';
-import { selectTracker } from '../track/select.ts';
+import { resolveTrackingUri, selectTracker } from '../track/select.ts';
 import { syncSpool, type RunSyncResult, type SyncResult } from '../track/sync.ts';
 import type { Tracker } from '../track/tracker.ts';
 
@@ -27,8 +27,8 @@ export interface SyncArgs {
 export async function syncCommand(registry: Registry, args: SyncArgs): Promise<number> {
   for (const p of args.plugin) await loadPluginModule(registry, p, process.cwd(), '--plugin');
   const root = resolveSpoolRoot(args.spoolDir, process.env, '--spool-dir');
-  const filterUri = args.trackingUri ?? process.env.MLFLOW_TRACKING_URI;
-  const filter = filterUri ? selectTracker(registry, filterUri, args.trackingUri ? '--tracking-uri' : 'MLFLOW_TRACKING_URI') : undefined;
+  const given = resolveTrackingUri(args.trackingUri);
+  const filter = given.given ? selectTracker(registry, given.uri, given.source) : undefined;
   const trackers = new Map<string, Tracker>(filter ? [[filter.uri, filter]] : []);
   const trackerFor = (uri: string): Tracker => {
     let tracker = trackers.get(uri);

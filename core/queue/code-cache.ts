@@ -14,13 +14,14 @@
  * are a few kilobytes; delete the folder to reclaim it.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { hashFiles, type CodeBundle } from './code-bundle.ts';
 import type { CodeRef } from './job-data.ts';
 import { CODE_TTL_S, codeKey } from './layout.ts';
+import { makeDirs } from '../track/local-folder.ts';
 
 /** `<odelab package root>/.odelab-cache/code` (git-ignored). */
 export const CODE_CACHE_ROOT = fileURLToPath(new URL('../../.odelab-cache/code', import.meta.url));
@@ -52,7 +53,7 @@ export async function materialise(hash: string, files: Record<string, string>, r
   try {
     for (const [path, source] of Object.entries(files)) {
       const target = join(tmp, ...path.split('/'));
-      await mkdir(dirname(target), { recursive: true });
+      await makeDirs(dirname(target));
       await writeFile(target, source);
     }
     if (!(await holds(tmp, hash))) throw new Error(`code bundle ${hash.slice(0, 12)}… written to ${tmp} does not match its hash`);

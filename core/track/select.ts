@@ -9,6 +9,18 @@ import type { Tracker } from './tracker.ts';
 
 export const DEFAULT_TRACKING_URI = './mlruns';
 
+/**
+ * The tracking URI of a command: `--tracking-uri`, else MLFLOW_TRACKING_URI,
+ * else ./mlruns. An empty variable counts as unset, as in MLflow's client
+ * (an empty URI would otherwise make the working directory the store).
+ * @returns the URI and where it came from, for messages.
+ */
+export function resolveTrackingUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { uri: string; source: string; given: boolean } {
+  if (flag) return { uri: flag, source: '--tracking-uri', given: true };
+  if (env.MLFLOW_TRACKING_URI) return { uri: env.MLFLOW_TRACKING_URI, source: 'MLFLOW_TRACKING_URI', given: true };
+  return { uri: DEFAULT_TRACKING_URI, source: 'MLFLOW_TRACKING_URI', given: false };
+}
+
 /** The URI's scheme ('file' for plain paths). */
 export function uriScheme(uri: string): string {
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]+):/.exec(uri);

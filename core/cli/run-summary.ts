@@ -1,0 +1,92 @@
+/**
+ * What `odelab run` prints when a run ends (without --json): what was
+ * trained, the few metrics that say whether it worked, with what a good value
+ * looks like, where the plots are, and what to run next. Every metric stays
+ * in the run (and in `--json`); this is the part a newcomer reads.
+ */
+import { relative } from 'node:path';
+import type { ResolvedExperiment } from '../config/resolve.ts';
+import type { RunSummary } from '../run/runner.ts';
+import { uriScheme } from '../track/select.ts';
+
+interface Headline {
+  metric: string;
+  label: (r: ResolvedExperiment) => string;
+  format: (v: number) => string;
+  /** What a good value is, in words; shown beside the value. */
+  good: string;
+}
+
+const pct = (v: number) => (Number.isFinite(v) ? `${v.toPrecision(3)} %` : String(v));
+const num = (v: number) => (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? v.toPrecision(4) : String(v));
+
+/**
+ * The headline metrics, in the order shown; a metric the run did not log is
+ * skipped. The "good" texts quote Cranmer et al. 2020 (their Table 1, double
+ * pendulum) where the metric is theirs.
+ */
+const HEADLINES: readonly Headline[] = [
+  {
+    metric: 'eval_energy_error_pct',
+    label: (r) => `energy error at t = ${r.eval.energyTime} (mean of ${r.eval.energyStarts} starts, % of max|V|)`,
+    format: pct,
+    good: 'a few % or less; Cranmer et al. report 0.4 % for their LNN, 7.4 % for an MLP baseline',
+  },
+  {
+    metric: 'eval_energy_error_median_pct',
+    label: () => 'energy error, median over the starts',
+    format: pct,
+    good: 'close to the mean when no start is an outlier',
+  },
+  { metric: 'eval_energy_diverged', label: () => 'energy rollouts that blew up', format: num, good: '0' },
+  {
+    metric: 'eval_accel_rel',
+    label: () => 'acceleration error on fresh states (relative to mean |q̈|)',
+    format: (v) => pct(100 * v),
+    good: 'a few %; it falls with longer training',
+  },
+  {
+    metric: 'eval_rollout_mae',
+    label: (r) => `rollout error, mean |x − x_true| over ${r.data.testTrajectories} trajectories`,
+    format: num,
+    good: 'compare models on the same system: chaotic systems drift whatever the model',
+  },
+  { metric: 'train_loss', label: (r) => `final training loss (${r.train.loss})`, format: num, good: 'should have fallen during training' },
+];
+
+function trainedLine(r: ResolvedExperiment): string {
+  const hidden = Array.isArray(r.model.options.hidden) ? ` ${(r.model.options.hidden as number[]).join('×')}` : '';
+  const objective = r.train.objective.name === 'acceleration' ? 'acceleration regression' : `trajectory matching through ${r.integrator.name}`;
+  return `${r.model.name}${hidden} on ${r.system.name}, ${objective}, ${r.train.steps} steps`;
+}
+
+/** The run's folder in a file store, shown relative to the working directory. */
+function runFolder(s: RunSummary, trackingUri: string): string | undefined {
+  if (uriScheme(trackingUri) !== 'file') return undefined;
+  const root = trackingUri.replace(/^file:\/\//, '');
+  const shown = root.startsWith('/') ? relative(process.cwd(), root) || '.' : root;
+  return `${shown}/${s.experimentId}/${s.runId}`;
+}
+
+/**
+ * The summary's lines.
+ * @param next a command to suggest afterwards (the experiment's own `next`, if any).
+ */
+export function formatRunSummary(s: RunSummary, resolved: ResolvedExperiment, trackingUri: string, next?: string): string[] {
+  const lines = [`run ${s.runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s on backend ${s.backend}`];
+  if (s.reason) lines.push(`  reason: ${s.reason}`);
+  lines.push(`  trained: ${trainedLine(resolved)}`);
+  const shown = HEADLINES.filter((h) => h.metric in s.metrics);
+  const labels = shown.map((h) => h.label(resolved));
+  const width = Math.max(0, ...labels.map((l) => l.length));
+  shown.forEach((h, i) => {
+    lines.push(`  ${labels[i]!.padEnd(width)}  ${h.format(s.metrics[h.metric]!).padStart(9)}   good: ${h.good}`);
+  });
+  const folder = runFolder(s, trackingUri);
+  lines.push(`  all ${Object.keys(s.metrics).length} metrics: ${folder ? `${folder}/metrics/` : s.artifactUri}, or odelab run --json`);
+  const plots = resolved.eval.plots ? (folder ? `${folder}/artifacts/plots/` : `${s.artifactUri}/plots/`) : undefined;
+  if (plots && s.status !== 'FAILED') lines.push(`  plots: ${plots}`);
+  if (folder) lines.push(`  browse: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ${folder.split('/').slice(0, -2).join('/')}`);
+  if (next) lines.push(`  next: ${next}`);
+  return lines;
+}
