@@ -28,30 +28,20 @@ const num = (v: number) => (Number.isInteger(v) ? String(v) : Number.isFinite(v)
 const HEADLINES: readonly Headline[] = [
   {
     metric: 'eval_energy_error_pct',
-    label: (r) => `energy error at t = ${r.eval.energyTime} (mean of ${r.eval.energyStarts} starts, % of max|V|)`,
+    label: (r) => `energy error at t = ${r.eval.energyTime} (% of max|V|, mean)`,
     format: pct,
-    good: 'a few % or less; Cranmer et al. report 0.4 % for their LNN, 7.4 % for an MLP baseline',
+    good: 'a few % or less (Cranmer et al.: LNN 0.4 %, MLP 7.4 %)',
   },
-  {
-    metric: 'eval_energy_error_median_pct',
-    label: () => 'energy error, median over the starts',
-    format: pct,
-    good: 'close to the mean when no start is an outlier',
-  },
+  { metric: 'eval_energy_error_median_pct', label: (r) => `energy error, median of ${r.eval.energyStarts} starts`, format: pct, good: 'close to the mean' },
   { metric: 'eval_energy_diverged', label: () => 'energy rollouts that blew up', format: num, good: '0' },
-  {
-    metric: 'eval_accel_rel',
-    label: () => 'acceleration error on fresh states (relative to mean |q̈|)',
-    format: (v) => pct(100 * v),
-    good: 'a few %; it falls with longer training',
-  },
+  { metric: 'eval_accel_rel', label: () => 'acceleration error (relative to mean |q̈|)', format: (v) => pct(100 * v), good: 'a few %; falls with longer training' },
   {
     metric: 'eval_rollout_mae',
-    label: (r) => `rollout error, mean |x − x_true| over ${r.data.testTrajectories} trajectories`,
+    label: (r) => `rollout error (MAE, ${r.data.testTrajectories} trajector${r.data.testTrajectories === 1 ? 'y' : 'ies'})`,
     format: num,
-    good: 'compare models on the same system: chaotic systems drift whatever the model',
+    good: 'compare models: chaotic systems drift',
   },
-  { metric: 'train_loss', label: (r) => `final training loss (${r.train.loss})`, format: num, good: 'should have fallen during training' },
+  { metric: 'train_loss', label: (r) => `final training loss (${r.train.loss})`, format: num, good: 'well below the first one' },
 ];
 
 function trainedLine(r: ResolvedExperiment): string {
@@ -78,12 +68,13 @@ export function formatRunSummary(s: RunSummary, resolved: ResolvedExperiment, tr
   lines.push(`  trained: ${trainedLine(resolved)}`);
   const shown = HEADLINES.filter((h) => h.metric in s.metrics);
   const labels = shown.map((h) => h.label(resolved));
-  const width = Math.max(0, ...labels.map((l) => l.length));
-  shown.forEach((h, i) => {
-    lines.push(`  ${labels[i]!.padEnd(width)}  ${h.format(s.metrics[h.metric]!).padStart(9)}   good: ${h.good}`);
-  });
+  const values = shown.map((h) => h.format(s.metrics[h.metric]!));
+  const width = Math.max('metric'.length, ...labels.map((l) => l.length));
+  const valueWidth = Math.max('value'.length, ...values.map((v) => v.length));
+  if (shown.length) lines.push(`  ${'metric'.padEnd(width)}  ${'value'.padEnd(valueWidth)}  good`);
+  shown.forEach((h, i) => lines.push(`  ${labels[i]!.padEnd(width)}  ${values[i]!.padEnd(valueWidth)}  ${h.good}`));
   const folder = runFolder(s, trackingUri);
-  lines.push(`  all ${Object.keys(s.metrics).length} metrics: ${folder ? `${folder}/metrics/` : s.artifactUri}, or odelab run --json`);
+  lines.push(`  all metrics (${Object.keys(s.metrics).length}): ${folder ? `${folder}/metrics/` : s.artifactUri}, or odelab run --json`);
   const plots = resolved.eval.plots ? (folder ? `${folder}/artifacts/plots/` : `${s.artifactUri}/plots/`) : undefined;
   if (plots && s.status !== 'FAILED') lines.push(`  plots: ${plots}`);
   if (folder) lines.push(`  browse: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ${folder.split('/').slice(0, -2).join('/')}`);
