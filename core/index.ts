@@ -29,7 +29,7 @@ export {
 } from './registry/plugin.ts';
 export { Registry } from './registry/registry.ts';
 export { loadPluginModule } from './registry/loader.ts';
-export type { System, MechanicalStructure } from './system.ts';
+export type { System, MechanicalStructure, SystemLabels } from './system.ts';
 export { totalEnergy } from './system.ts';
 export { Dual } from './physics/dual.ts';
 export { solveLinear, solveInPlace } from './physics/linalg.ts';

@@ -9,15 +9,16 @@ export default definePlugin({
   name: 'spring-pendulum',
   description: 'mass on a spring swinging in a plane, state (r, theta, dr/dt, dtheta/dt), from its Lagrangian alone',
   options: s.object({
-    m: s.number({ gt: 0 }).default(1),
-    k: s.number({ gt: 0 }).default(40).describe('spring constant'),
-    l0: s.number({ gt: 0 }).default(1).describe('rest length of the spring'),
-    g: s.number({ min: 0 }).default(9.8),
+    m: s.number({ gt: 0 }).default(1).describe('mass (kg)'),
+    k: s.number({ gt: 0 }).default(40).describe('spring constant (N/m)'),
+    l0: s.number({ gt: 0 }).default(1).describe('rest length of the spring (m)'),
+    g: s.number({ min: 0 }).default(9.8).describe('gravity (m/s²)'),
     timeSpan: s.number({ gt: 0 }).default(10),
   }),
   create: ({ m, k, l0, g, timeSpan }): LagrangianSpec => ({
     coordinates: 2,
     angles: [false, true],
+    labels: { state: ['r', 'θ', 'ṙ', 'θ̇'], stateUnits: ['m', 'rad', 'm/s', 'rad/s'], time: 's', energy: 'J' },
     // L = ½ m (ṙ² + r² θ̇²) + m g r cos θ − ½ k (r − l0)²
     lagrangian: ([r, theta], [rd, thetad]) =>
       rd!.sq().add(r!.mul(thetad!).sq()).mul(0.5 * m)
