@@ -86,9 +86,9 @@ test('other usage mistakes: named in odelab\'s words, exit 2', async (t) => {
     [['run', TINY, '--bogus'], /^odelab run: unknown option --bogus\n/],
     [['run', TINY, 'other.ts'], /^odelab run: unexpected argument 'other.ts'\n/],
     [['run', TINY, '--backend', 'gpu'], /^odelab run: --backend must be one of "auto", "cpu", "wasm", "tensorflow", "tensorflow-gpu", got "gpu"\n/],
-    [['rn', TINY], /^odelab: unknown command 'rn' \(commands: run, sweep, worker, eval, sync, plugins\); did you mean 'run'\?\n/],
+    [['rn', TINY], /^odelab: unknown command 'rn' \(commands: run, sweep, worker, eval, sync, plugins, init\); did you mean 'run'\?\n/],
     [['worker'], /^odelab worker: missing --queue\n/],
-    [[], /^odelab: name a command: run, sweep, worker, eval, sync, plugins\n/],
+    [[], /^odelab: name a command: run, sweep, worker, eval, sync, plugins, init\n/],
   ];
   for (const [args, message] of cases) {
     const r = await odelab(args);
