@@ -28,6 +28,7 @@ import { parseBackendName, resolveBackendName } from '../tensor/backend.ts';
 import { resolveTrackingUri } from '../track/select.ts';
 import { makeDirs } from '../track/local-folder.ts';
 import { checkOutputFolder, openTracker } from './common.ts';
+import type { Tracker } from '../track/tracker.ts';
 import { ProcessExecutor, ThreadExecutor, type TrialExecutor } from '../sweep/executor.ts';
 import type { QueueExecutor } from '../queue/queue-executor.ts';
 import { trialLabel } from '../sweep/expand.ts';
@@ -80,8 +81,6 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
   const pluginPaths = args.plugin.map((p) => resolve(p));
   const loaded = await loadExperiment(args.experiment, registry, { overrides: args.set, pluginPaths });
   const plan = planSweep({ loaded, registry, maxTrials: args.maxTrials, scheduler: args.scheduler, overrides: args.set }); // every input error before any work
-  const tracker = await openTracker(registry, args.trackingUri);
-  await checkOutputFolder(dirname(bestFilePath(args, '')), args.bestOut ? '--best-out' : `best-overrides folder ${BEST_DIR}`);
   const trackingUri = resolveTrackingUri(args.trackingUri).uri;
   // Workers run in other threads or processes, maybe another cwd: give them an absolute store path.
   const workerUri = /^[a-z][a-z0-9+.-]+:/i.test(trackingUri) ? trackingUri : resolve(trackingUri);
@@ -89,6 +88,11 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
   const slots = args.workers ?? availableParallelism();
   const isolation = args.isolation ?? (native ? 'process' : 'thread');
   const queue = queued ? await openQueue(args, loaded, pluginPaths, workerUri, (i) => trialLabel(plan.trials[i]!.params)) : undefined;
+  // The places the sweep writes, after every other input is checked (a bad queue setting creates no store).
+  const tracker = await checkSweepOutputs(registry, args).catch(async (e: unknown) => {
+    await queue?.close();
+    throw e;
+  });
   const executor: TrialExecutor = queue ?? (isolation === 'process' ? new ProcessExecutor(slots) : new ThreadExecutor(slots));
   const where = queue ? `queue ${queue.describe()['sweep.queue']}` : `${slots} ${isolation === 'process' ? 'processes' : 'worker threads'}`;
   const progress = args.quiet ? undefined : new SweepProgress();
@@ -126,6 +130,13 @@ export async function sweepCommand(registry: Registry, args: SweepArgs): Promise
 export const BEST_DIR = join('.odelab', 'sweeps');
 
 /** The best-overrides file of a sweep: --best-out, else BEST_DIR/<sweep id>-best.json (its folder created). */
+/** The tracker, usable, and the best-overrides folder, writable: bad input (exit 2) otherwise. */
+async function checkSweepOutputs(registry: Registry, args: SweepArgs): Promise<Tracker> {
+  const tracker = await openTracker(registry, args.trackingUri);
+  await checkOutputFolder(dirname(bestFilePath(args, '')), args.bestOut ? '--best-out' : `best-overrides folder ${BEST_DIR}`);
+  return tracker;
+}
+
 function bestFilePath(args: SweepArgs, sweepId: string): string {
   return resolve(args.bestOut ?? join(BEST_DIR, `${sweepId}-best.json`));
 }
