@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { BIN, ROOT } from './helpers/cli.ts';
 
@@ -41,9 +41,25 @@ function shortened(line: string, sweepId: () => string): string {
   return withId.replace(/(npx odelab (run|sweep) [^&;]*)/g, (cmd, _all, verb: string) => `${cmd.trimEnd()} ${SHORT[verb]}`);
 }
 
-test('the README starts with exactly the two set-up commands', async (t) => {
-  const blocks = shellBlocks(await readFile(join(ROOT, 'README.md'), 'utf8'));
-  t.deepEqual(blocks[0], ['npm install && npm start', 'npm test']);
+test('the README is short and starts with exactly the two set-up commands', async (t) => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  t.deepEqual(shellBlocks(readme)[0], ['npm install && npm start', 'npm test']);
+  t.true(readme.split('\n').length <= 260, `${readme.split('\n').length} lines: reference material belongs in docs/`);
+});
+
+test('the repository is self-contained: no source, test or benchmark reads a folder beside the checkout', async (t) => {
+  const outside: string[] = [];
+  for (const folder of ['core', 'plugins', 'scripts', 'test', 'experiments', 'bin']) {
+    for (const entry of readdirSync(join(ROOT, folder), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !/\.(ts|mjs|js)$/.test(entry.name)) continue;
+      const file = join(entry.parentPath, entry.name);
+      const text = await readFile(file, 'utf8');
+      // A relative path with more '..' steps than the file is deep: it leaves the checkout.
+      const depth = relative(ROOT, file).split(sep).length - 1;
+      if (new RegExp(`(\\.\\./){${depth + 1},}[a-z]`).test(text)) outside.push(relative(ROOT, file));
+    }
+  }
+  t.deepEqual(outside, []);
 });
 
 test("every command in the README's shell blocks works as written", async (t) => {
