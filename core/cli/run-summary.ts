@@ -54,7 +54,8 @@ function trainedLine(r: ResolvedExperiment): string {
 function runFolder(s: RunSummary, trackingUri: string): string | undefined {
   if (uriScheme(trackingUri) !== 'file') return undefined;
   const root = trackingUri.replace(/^file:\/\//, '');
-  const shown = root.startsWith('/') ? relative(process.cwd(), root) || '.' : root;
+  const rel = root.startsWith('/') ? relative(process.cwd(), root) || '.' : root;
+  const shown = rel.startsWith('..') ? root : rel;
   return `${shown}/${s.experimentId}/${s.runId}`;
 }
 
