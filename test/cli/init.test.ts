@@ -5,7 +5,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,19 @@ test('odelab init makes a project; npm install and npx odelab run work there, wi
   t.is(summary.status, 'FINISHED');
   t.is(summary.params['system.name'], 'spring-pendulum');
   t.true(summary.artifactUri.startsWith(`file://${join(dir, 'mlruns')}`), summary.artifactUri);
+});
+
+test('from a tarball (npm pack): the packed files are all an installed odelab needs to run the example', async (t) => {
+  const parent = await tempDir(t);
+  const { stdout: packed } = await run('npm', ['pack', '--pack-destination', parent, ROOT], { cwd: parent, timeout: 120_000 });
+  const tgz = join(parent, packed.trim().split('\n').at(-1)!);
+  const dir = join(parent, 'from-tarball');
+  t.is((await odelab(['init', dir, '--odelab', tgz])).code, 0);
+  // odelab's own dependencies come from npm's cache (filled by this checkout's npm ci).
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, timeout: 300_000 });
+  t.false((await lstat(join(dir, 'node_modules', 'odelab'))).isSymbolicLink(), 'a copy of the packed files, not a link to the checkout');
+  const { stdout } = await run('npx', ['--no-install', 'odelab', 'run', EXAMPLE_EXPERIMENT, '--json', '--quiet', ...QUICK], { cwd: dir, timeout: 300_000, env: withoutTrackingEnv() });
+  t.is((JSON.parse(stdout) as { status: string }).status, 'FINISHED');
 });
 
 test('odelab init refuses a folder that is not empty, before writing anything (exit 2)', async (t) => {
