@@ -9,6 +9,7 @@ import { backendSuite } from './backend.ts';
 import { integratorsSuite } from './integrators.ts';
 import { lnnSuite } from './lnn.ts';
 import { memorySuite } from './memory.ts';
+import { scaleSuite } from './scale.ts';
 import { spiralSuite } from './spiral.ts';
 import { sweepSuite } from './sweep.ts';
 
@@ -52,4 +53,5 @@ export const suites: Record<string, Suite> = {
   [lnnSuite.name]: lnnSuite,
   [spiralSuite.name]: spiralSuite,
   [sweepSuite.name]: sweepSuite,
+  [scaleSuite.name]: scaleSuite,
 };

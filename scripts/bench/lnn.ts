@@ -37,7 +37,7 @@ const ROUNDS = 5;
 const WARMUP = 200;
 const SLOW_WARMUP = 3;
 
-interface Variant {
+export interface Variant {
   label: string;
   backend: ConcreteBackend;
   model: 'lnn' | 'mlp';
@@ -45,6 +45,9 @@ interface Variant {
   composite?: boolean;
   /** Slow rows (10× the target's time or more) time fewer steps. */
   slow?: boolean;
+  /** Hidden widths and batch size other than the target's (the scale suite's sizes). */
+  hidden?: number[];
+  batch?: number;
 }
 
 const VARIANTS: Variant[] = [
@@ -59,8 +62,8 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-/** Median and spread of `steps` timed training steps. */
-async function measure(
+/** Median and spread of `steps` timed training steps (the scale suite times its LNN rows with it). */
+export async function measure(
   v: Variant,
   steps: number,
   warmup = v.slow ? SLOW_WARMUP : WARMUP,
@@ -71,8 +74,10 @@ async function measure(
   const sysPlugin = registry.get('system', 'double-pendulum');
   const system = instantiateSystem(sysPlugin, sysPlugin.options.parse({}, 'system'));
   const modelPlugin = registry.get('model', v.model);
+  const hidden = v.hidden ?? HIDDEN;
+  const batchSize = v.batch ?? BATCH;
   const options = modelPlugin.options.parse(
-    v.model === 'lnn' ? { hidden: HIDDEN } : { hidden: HIDDEN, activation: 'softplus', output: 'acceleration' },
+    v.model === 'lnn' ? { hidden } : { hidden, activation: 'softplus', output: 'acceleration' },
     'model',
   );
   const model: Model = modelPlugin.create(options as never, { stateDim: 4, coordinates: 2, angles: [true, true], seed: 1 });
@@ -86,7 +91,7 @@ async function measure(
   try {
     for (let i = 0; i < warmup + steps * rounds; i++) {
       const t0 = performance.now();
-      const batch = accelerationBatch(system, objective, rng, BATCH);
+      const batch = accelerationBatch(system, objective, rng, batchSize);
       loss = accelerationStep(model, opt.optimizer, batch, { loss: 'l1', clipNorm: undefined }, clipByGlobalNorm);
       batch.x.dispose();
       batch.target.dispose();
