@@ -89,13 +89,13 @@ function evaluateModel(registry: Registry, l: Loaded, o: EvaluationOptions, say:
     model: l.model, system: l.system, integrator: evaluationIntegrator(r), truth: truthIntegrator(registry, r), dataset,
     data: r.data, train: r.train, eval: { ...r.eval, ...o.eval, plots: o.plots !== undefined }, rng: streams.eval, onPhase: say,
   });
-  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const f of result.failures) process.stderr.write(`warning: ${f}\n`);
   if (o.plots !== undefined) {
     for (const [path, png] of Object.entries(result.plots)) writeFileSync(join(o.plots, basename(path)), png);
   }
   const { run } = l.stored.config;
   if (o.json) {
-    const out = { model: l.stored.where, runId: run.run_id, backend, metrics: result.metrics, warnings: result.warnings };
+    const out = { model: l.stored.where, runId: run.run_id, backend, metrics: result.metrics, failures: result.failures };
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
     const lines = [`model ${l.stored.where}: ${r.model.name} on ${r.system.name}, run ${run.run_id} (${run.status} after ${run.steps} steps), backend ${backend}`];

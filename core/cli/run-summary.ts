@@ -66,6 +66,7 @@ function runFolder(s: RunSummary, trackingUri: string): string | undefined {
 export function formatRunSummary(s: RunSummary, resolved: ResolvedExperiment, trackingUri: string, next?: string): string[] {
   const lines = [`run ${s.runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s on backend ${s.backend}`];
   if (s.reason) lines.push(`  reason: ${s.reason}`);
+  if (s.evalFailure) lines.push(`  evaluation incomplete (tag odelab.eval_failure; those metrics are absent): ${s.evalFailure}`);
   lines.push(`  trained: ${trainedLine(resolved)}`);
   const shown = HEADLINES.filter((h) => h.metric in s.metrics);
   const labels = shown.map((h) => h.label(resolved));

@@ -49,23 +49,25 @@ function accelerationBox(p: MechanicsEvalParts): { q: number[]; qdot: number[] }
 export interface MechanicsEvalResult {
   metrics: Record<string, number>;
   plots: Record<string, Uint8Array>;
-  /** Why a rollout was cut short (its metrics are then +Infinity), if one was. */
-  warnings: string[];
+  /** What could not be evaluated and why (its metrics are then absent). */
+  failures: string[];
 }
 
 /**
  * Acceleration error, energy metric and plots. A model whose rollout
- * diverges (non-finite state, step budget exhausted) is not a failed run:
- * its rollout metrics are +Infinity and the reason is returned as a warning.
+ * cannot finish (non-finite state, step budget exhausted) is not a failed
+ * run: the metrics it would give are absent and the reason is returned as a
+ * failure. (Energy starts that blow up within a finished rollout are part of
+ * the energy metric: counted, and its mean is then +Infinity.)
  */
 export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
-  const warnings: string[] = [];
+  const failures: string[] = [];
   const accel = accelerationError(p.model, p.system, accelerationBox(p), p.rng.fork(), p.eval.accelerationSamples);
   const rollout = modelRollout(p.model, p.integrator);
   const metrics: Record<string, number> = { eval_accel_mae: accel.eval_accel_mae, eval_accel_rel: accel.eval_accel_rel };
   const plots: Record<string, Uint8Array> = {};
   const energyRng = p.rng.fork();
-  const energy = guarded(warnings, 'energy rollouts', () => energyMetric(p.system, rollout, truthRollout(p.system, p.truth), p.eval, energyRng));
+  const energy = guarded(failures, 'energy rollouts', () => energyMetric(p.system, rollout, truthRollout(p.system, p.truth), p.eval, energyRng));
   if (energy) {
     Object.assign(metrics, {
       eval_energy_error_pct: energy.eval_energy_error_pct,
@@ -75,27 +77,25 @@ export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
       eval_energy_error_median_pct: energy.eval_energy_error_median_pct,
       eval_energy_scale: energy.eval_energy_scale,
     });
-  } else {
-    Object.assign(metrics, { eval_energy_error_pct: Infinity, eval_energy_drift_pct: Infinity });
   }
-  if (!p.eval.plots) return { metrics, plots, warnings };
-  const plotted = guarded(warnings, 'plotted rollout', () => plotTrajectories(p, 1));
+  if (!p.eval.plots) return { metrics, plots, failures };
+  const plotted = guarded(failures, 'plotted rollout', () => plotTrajectories(p, 1));
   if (plotted?.length) {
     plots['plots/trajectory.png'] = trajectoryPlot(plotted, p.system);
     plots['plots/phase.png'] = phasePlot(plotted, p.system);
   }
   if (energy) plots['plots/energy.png'] = energyPlot(energy, p.system);
   plots['plots/accelerations.png'] = accelerationPlot(accel.pred, accel.truth, p.system);
-  return { metrics, plots, warnings };
+  return { metrics, plots, failures };
 }
 
-/** Run `f`; a NumericalError (divergence) becomes a warning and undefined. */
-function guarded<T>(warnings: string[], what: string, f: () => T): T | undefined {
+/** Run `f`; a NumericalError (a rollout that cannot finish) becomes a failure and undefined. */
+function guarded<T>(failures: string[], what: string, f: () => T): T | undefined {
   try {
     return f();
   } catch (e) {
     if (!(e instanceof NumericalError)) throw e;
-    warnings.push(`${what} diverged: ${e.message}`);
+    failures.push(`${what} could not finish: ${e.message}`);
     return undefined;
   }
 }

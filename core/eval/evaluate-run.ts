@@ -3,8 +3,10 @@
  * `odelab eval` repeats it exactly: held-out rollouts and segment loss
  * (evaluate.ts); for mechanical systems the acceleration error, energy
  * metric and their plots (evaluate-mechanics.ts); for other systems a plot
- * of the held-out trajectories (trajectory-plots.ts). A rollout that
- * diverges is not an error: its metrics are +Infinity and a warning says why.
+ * of the held-out trajectories (trajectory-plots.ts). A rollout that cannot
+ * finish (it diverges, or exhausts eval.maxSteps) is not an error: the
+ * metrics it would give are absent, not a number, and a failure says why
+ * (the run's tag odelab.eval_failure).
  */
 import type { DataConfig, EvalConfig, TrainConfig } from '../config/experiment.ts';
 import { NumericalError } from '../errors.ts';
@@ -39,43 +41,42 @@ export interface RunEvalResult {
   metrics: Record<string, number>;
   /** PNG files by artifact path (`plots/...`); none when eval.plots is false. */
   plots: Record<string, Uint8Array>;
-  /** Why a rollout was cut short, if one was. */
-  warnings: string[];
+  /** What could not be evaluated and why (those metrics are absent). */
+  failures: string[];
 }
 
 /** Evaluate a trained model as a run does (see the file comment). */
 export function evaluateRun(p: RunEvalParts): RunEvalResult {
-  const warnings: string[] = [];
-  let metrics: Record<string, number>;
+  const failures: string[] = [];
+  let metrics: Record<string, number> = {};
   p.onPhase?.('evaluating on held-out trajectories');
   try {
     metrics = { ...evaluate(p.model, p.integrator, p.dataset, p.data, p.train) };
   } catch (e) {
     if (!(e instanceof NumericalError)) throw e;
-    warnings.push(`held-out rollouts diverged: ${e.message}`);
-    metrics = { eval_rollout_mae: Infinity, eval_rollout_rmse: Infinity, eval_final_mae: Infinity };
+    failures.push(`held-out rollouts could not finish: ${e.message}`);
   }
   if (p.system.mechanical) {
     p.onPhase?.(`evaluating mechanics: accelerations, energy over ${p.eval.energyStarts} rollouts to t = ${p.eval.energyTime}`);
     const mech = evaluateMechanics({ model: p.model, system: p.system, integrator: p.integrator, truth: p.truth, dataset: p.dataset, eval: p.eval, train: p.train, rng: p.rng });
-    return { metrics: { ...metrics, ...mech.metrics }, plots: mech.plots, warnings: [...warnings, ...mech.warnings] };
+    return { metrics: { ...metrics, ...mech.metrics }, plots: mech.plots, failures: [...failures, ...mech.failures] };
   }
   const plots: Record<string, Uint8Array> = {};
   if (p.eval.plots) {
-    const png = heldOutPng(p, warnings);
+    const png = heldOutPng(p, failures);
     if (png) plots['plots/trajectories.png'] = png;
   }
-  return { metrics, plots, warnings };
+  return { metrics, plots, failures };
 }
 
 /** The first test trajectories rolled out by the model, against the data; undefined (and a warning) if the rollout diverges. */
-function heldOutPng(p: RunEvalParts, warnings: string[]): Uint8Array | undefined {
+function heldOutPng(p: RunEvalParts, failures: string[]): Uint8Array | undefined {
   try {
     const plotted = plotTrajectories(p, MAX_PLOTTED);
     return plotted.length ? trajectoriesPlot(plotted, p.system) : undefined;
   } catch (e) {
     if (!(e instanceof NumericalError)) throw e;
-    warnings.push(`plotted rollout diverged: ${e.message}`);
+    failures.push(`plotted rollout could not finish: ${e.message}`);
     return undefined;
   }
 }

@@ -55,6 +55,11 @@ export interface RunSummary {
   /** Why the run failed or was killed. */
   reason?: string;
   /**
+   * A FINISHED run whose evaluation could not finish (a rollout diverged or exhausted
+   * eval.maxSteps): what and why, also the tag odelab.eval_failure. Those metrics are absent.
+   */
+  evalFailure?: string;
+  /**
    * Records the tracking server does not have (remote trackers only, absent when it has them all):
    * pending ones stay in the spool until `odelab sync` sends them, rejected ones were refused for good.
    */
@@ -89,8 +94,10 @@ export class ExperimentRunner {
 
     let status: RunStatus = 'FINISHED';
     let reason: string | undefined;
+    let evalFailure: string | undefined;
     try {
-      const stoppedBy = await this.execute(req, logger);
+      const { stoppedBy, evalFailure: failure } = await this.execute(req, logger);
+      evalFailure = failure;
       if (stoppedBy) {
         status = 'KILLED';
         reason = `interrupted by ${stoppedBy}`;
@@ -115,12 +122,16 @@ export class ExperimentRunner {
       durationMs: Date.now() - started,
       artifactUri: info.artifactUri,
       ...(reason ? { reason } : {}),
+      ...(evalFailure ? { evalFailure } : {}),
       ...(left.spoolDir ? { undelivered: { pending: left.pending, rejected: left.rejected, spoolDir: left.spoolDir } } : {}),
     };
   }
 
-  /** Data, training, evaluation, the model artifact. Returns the signal that stopped training, if any. */
-  private async execute(req: RunRequest, logger: RunLogger): Promise<string | undefined> {
+  /**
+   * Data, training, evaluation, the model artifact. Returns the signal that
+   * stopped training, if any, and what the evaluation could not finish.
+   */
+  private async execute(req: RunRequest, logger: RunLogger): Promise<{ stoppedBy?: string; evalFailure?: string }> {
     const { shouldStop, onMetrics } = req;
     const r = req.loaded.resolved;
     const { data: dataRng, initSeed, batch: batchRng, eval: evalRng } = runStreams(r.seed);
@@ -163,21 +174,22 @@ export class ExperimentRunner {
       trained = result.steps;
       if (result.stoppedBy) {
         await saveModel('KILLED');
-        return result.stoppedBy;
+        return { stoppedBy: result.stoppedBy };
       }
-      const { metrics, plots, warnings } = evaluateRun({
+      const { metrics, plots, failures } = evaluateRun({
         model, system, integrator: evaluationIntegrator(r), truth: truthIntegrator(this.registry, r), dataset,
         data: r.data, train: r.train, eval: r.eval, rng: evalRng, onPhase: (m) => this.reporter.message(m),
       });
       await logger.logMetrics(metrics, result.steps);
       for (const [path, png] of Object.entries(plots)) await logger.logArtifact(path, png);
-      if (warnings.length) {
-        await logger.setTags({ 'odelab.eval_warning': warnings.join('; ').slice(0, 5000) });
-        for (const w of warnings) this.reporter.message(`warning: ${w}`);
+      const evalFailure = failures.length ? failures.join('; ') : undefined;
+      if (evalFailure) {
+        await logger.setTags({ 'odelab.eval_failure': evalFailure.slice(0, 5000) });
+        for (const f of failures) this.reporter.message(`warning: ${f}`);
       }
       if (model.diagnostics) await logger.logMetrics(model.diagnostics(), result.steps);
       await saveModel('FINISHED');
-      return undefined;
+      return evalFailure ? { evalFailure } : {};
     } catch (e) {
       // A failed run keeps the model it reached, if its weights are finite; the original error wins.
       await saveModel('FAILED').catch((saveError: unknown) => this.reporter.message(`warning: could not log the model: ${String(saveError)}`));

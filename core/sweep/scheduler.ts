@@ -123,7 +123,7 @@ export async function runSweepLoop(o: SweepLoopOptions): Promise<SweepLoopResult
     if (out.status === 'FINISHED') {
       r.state = 'FINISHED';
       r.objective = out.metrics[o.objective.metric];
-      if (r.objective === undefined) r.reason = `the run logged no metric '${o.objective.metric}'`;
+      if (r.objective === undefined) r.reason = out.reason ?? `the run logged no metric '${o.objective.metric}'`;
     } else if (out.status === 'KILLED' && r.reason?.startsWith('stopped by ASHA')) {
       r.state = 'STOPPED';
       r.objective = r.curve.at(-1)?.[1];

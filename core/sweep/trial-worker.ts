@@ -66,7 +66,7 @@ export async function runTrial(task: TrialTask, channel: TrialChannel): Promise<
     runId: summary.runId,
     status: summary.status,
     metrics: summary.metrics,
-    ...(summary.reason ? { reason: summary.reason } : {}),
+    ...(summary.reason ? { reason: summary.reason } : summary.evalFailure ? { reason: `evaluation: ${summary.evalFailure}` } : {}),
     durationMs: Date.now() - started,
     trainMs,
   };
