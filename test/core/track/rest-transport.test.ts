@@ -159,18 +159,19 @@ test('5xx until the retries run out: TrackingUnavailableError after 1 + maxRetri
   t.deepEqual(waits, [0, 30, 50]); // 0; 0.01*2 + 0.5*0.02; 0.01*4 + 0.5*0.02 seconds
 });
 
+// The timeout (2 s) is far above a prompt answer even on a loaded machine, and far below the held ones (8 s).
 test('a response slower than the timeout is retried; always slow is TrackingUnavailableError', async (t) => {
   const server = await serve(t);
   const events: RetryEvent[] = [];
-  const { transport } = client(server.url, { timeout: 0.3, maxRetries: 2, onRetry: (e) => events.push(e) });
-  server.delayNext('mlflow/experiments/get-by-name', 1500);
+  const { transport } = client(server.url, { timeout: 2, maxRetries: 2, onRetry: (e) => events.push(e) });
+  server.delayNext('mlflow/experiments/get-by-name', 8000);
   const answer = await transport.getJson<{ experiment: { name: string } }>(`${API}/experiments/get-by-name`, { experiment_name: 'Default' });
   t.is(answer.experiment.name, 'Default');
-  t.like(events, [{ kind: 'unreachable', reason: 'no answer within 0.3 s', retry: 1 }]);
+  t.like(events, [{ kind: 'unreachable', reason: 'no answer within 2 s', retry: 1 }]);
   t.is(server.requestsTo('mlflow/experiments/get-by-name').length, 2);
 
   server.clearRequests();
-  server.delayNext('mlflow/experiments/get-by-name', 1500, 10);
+  server.delayNext('mlflow/experiments/get-by-name', 8000, 10);
   await t.throwsAsync(transport.getJson(`${API}/experiments/get-by-name`, { experiment_name: 'Default' }), {
     instanceOf: TrackingUnavailableError,
     message: /failed 3 times; last: .*timeout/i,
