@@ -102,10 +102,11 @@ test('Ctrl-C marks the run KILLED and exits 130', async (t) => {
   const uri = store();
   let sent = false;
   const r = await odelab(['run', TINY, '--json', '--set', 'train.steps=1000000', '--tracking-uri', uri], {
+    // Event-driven, not timed: the second progress line comes seconds into training, after metrics were logged.
     onStderr: (text, child) => {
-      if (!sent && /generating data/.test(text)) {
+      if (!sent && (text.match(/^step \d+\//gm) ?? []).length >= 2) {
         sent = true;
-        setTimeout(() => child.kill('SIGINT'), 1500);
+        child.kill('SIGINT');
       }
     },
   });
