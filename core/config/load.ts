@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, ErrorCodes } from '../errors.ts';
+import { checkSystemPlugin } from '../physics/check-system.ts';
 import { loadPluginModule } from '../registry/loader.ts';
 import { importUserModule } from '../registry/module-import.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -58,5 +59,8 @@ export async function loadExperiment(
   }
   for (const [i, p] of (listed ?? []).entries()) await loadPluginModule(registry, p, dirname(file), `plugins[${i}]`);
   for (const p of options.pluginPaths ?? []) await loadPluginModule(registry, p, process.cwd(), '--plugin');
-  return { file, spec, resolved: resolveExperiment(spec, registry) };
+  const resolved = resolveExperiment(spec, registry);
+  // The system plugin's functions, once, before any work: a plugin mistake is bad input.
+  checkSystemPlugin(resolved.system.name, () => resolved.system.plugin.create(resolved.system.options as never));
+  return { file, spec, resolved };
 }

@@ -23,6 +23,7 @@ import { RunLogger } from '../track/run-logger.ts';
 import type { RunInfo, RunStatus, Tracker } from '../track/tracker.ts';
 import { generateDataset, type Dataset } from '../train/data.ts';
 import { train, type StepReport } from '../train/trainer.ts';
+import { checkModelOutputs } from './check-model.ts';
 import type { ProgressReporter } from './reporter.ts';
 import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from './run-parts.ts';
 import { TOKENS } from './tokens.ts';
@@ -77,6 +78,7 @@ export class ExperimentRunner {
   async run(req: RunRequest): Promise<RunSummary> {
     const started = Date.now();
     const { resolved, file } = req.loaded;
+    this.checkModel(req);
     const experimentName = req.experimentName || process.env.MLFLOW_EXPERIMENT_NAME || resolved.name;
     const experimentId = await this.tracker.getOrCreateExperiment(experimentName);
     const runName = req.runName ?? defaultRunName(resolved.name);
@@ -194,6 +196,18 @@ export class ExperimentRunner {
       // A failed run keeps the model it reached, if its weights are finite; the original error wins.
       await saveModel('FAILED').catch((saveError: unknown) => this.reporter.message(`warning: could not log the model: ${String(saveError)}`));
       throw e;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** The model's output shapes on the system's states, before a run is created (a wrong one is a ConfigError). */
+  private checkModel(req: RunRequest): void {
+    const r = req.loaded.resolved;
+    const system = instantiateSystem(r.system.plugin, r.system.options as never);
+    const model = createModel(r, system, runStreams(r.seed).initSeed);
+    try {
+      checkModelOutputs(r, system, model);
     } finally {
       model.dispose();
     }

@@ -7,6 +7,7 @@
  */
 import { backendSuite } from './backend.ts';
 import { integratorsSuite } from './integrators.ts';
+import { kernelsSuite } from './kernels.ts';
 import { lnnSuite } from './lnn.ts';
 import { memorySuite } from './memory.ts';
 import { scaleSuite } from './scale.ts';
@@ -53,5 +54,6 @@ export const suites: Record<string, Suite> = {
   [lnnSuite.name]: lnnSuite,
   [spiralSuite.name]: spiralSuite,
   [sweepSuite.name]: sweepSuite,
+  [kernelsSuite.name]: kernelsSuite,
   [scaleSuite.name]: scaleSuite,
 };
