@@ -14,6 +14,7 @@
 import type { HostField } from '../ode/host-field.ts';
 import { Float64Pool } from './float64-pool.ts';
 import type { Activation, InputTransform } from './fused-dense.ts';
+import { nativeGemmFor } from './kernels.ts';
 
 /** Reusable work arrays by slot, grown on demand; a view of `size` elements of slot `slot`. */
 const workArrays: Float64Array[] = [];
@@ -66,9 +67,19 @@ function features({ batch, inputs, widths, x, inputTransform, time }: Net, h: Fl
 
 /**
  * c [m, n] = a [m, k] · b (+ bias [n]), with b [k, n] row-major, or given as its transpose [n, k] when `bT`.
- * The inner loop runs along the longer of k (dot products) and n (row updates), over contiguous memory.
+ * Large products go to native dgemm when the add-on is loaded (kernels.ts); otherwise
+ * the inner loop runs along the longer of k (dot products) and n (row updates), over contiguous memory.
  */
 function matmul(a: Float64Array, b: Float64Array, bT: boolean, m: number, k: number, n: number, c: Float64Array, bias?: Float64Array): void {
+  const blas = nativeGemmFor(m, n, k);
+  if (blas) {
+    if (bias) for (let i = 0; i < m; i++) c.set(bias.subarray(0, n), i * n);
+    blas.gemm(false, bT, m, n, k, 1, a, k, b, bT ? k : n, bias ? 1 : 0, c, n);
+  } else matmulLoops(a, b, bT, m, k, n, c, bias);
+}
+
+/** matmul by the host loops alone (the small route; exported for the kernels bench and tests). */
+export function matmulLoops(a: Float64Array, b: Float64Array, bT: boolean, m: number, k: number, n: number, c: Float64Array, bias?: Float64Array): void {
   if (k >= n) {
     const bt = bT ? b : transpose(b, k, n, workArray(Slot.TransposeB, k * n));
     for (let i = 0; i < m; i++) {
@@ -122,66 +133,72 @@ function activateHost(z: Float64Array, act: Activation, a: Float64Array): void {
   }
 }
 
-/** g ⊙= act'(z), with a = act(z). */
-function timesDerivative(g: Float64Array, z: Float64Array, a: Float64Array, act: Activation): void {
+/**
+ * g ⊙= act'(z), from a = act(z) alone: a forward pass kept for a backward
+ * one then holds each layer's activation only, not its pre-activation too
+ * (half the memory of large activations on a host tape).
+ */
+function timesDerivative(g: Float64Array, a: Float64Array, act: Activation): void {
   const n = g.length;
   switch (act) {
     case 'tanh':
       for (let i = 0; i < n; i++) g[i] *= 1 - a[i]! * a[i]!;
       break;
     case 'relu':
-      for (let i = 0; i < n; i++) g[i] *= z[i]! > 0 ? 1 : 0;
+      // a > 0 exactly when z > 0.
+      for (let i = 0; i < n; i++) g[i] *= a[i]! > 0 ? 1 : 0;
       break;
     case 'softplus':
-      for (let i = 0; i < n; i++) g[i] /= 1 + Math.exp(-z[i]!);
+      // σ(z) = 1 - e^{-a} for a = log(1 + e^z).
+      for (let i = 0; i < n; i++) g[i] *= -Math.expm1(-a[i]!);
       break;
     case 'sigmoid':
       for (let i = 0; i < n; i++) g[i] *= a[i]! * (1 - a[i]!);
       break;
     case 'elu':
-      for (let i = 0; i < n; i++) g[i] *= z[i]! >= 0 ? 1 : a[i]! + 1;
+      // a ≥ 0 exactly when z ≥ 0; below, elu'(z) = e^z = a + 1.
+      for (let i = 0; i < n; i++) g[i] *= a[i]! >= 0 ? 1 : a[i]! + 1;
       break;
     case 'linear':
   }
 }
 
 /**
- * A forward pass: acts[l] is layer l's input (acts[0] the features), pres[l]
- * its pre-activation (the last one is the output); all are views of `buf`.
+ * A forward pass: acts[l] is layer l's input (acts[0] the features), `out`
+ * the last layer's output; all are views of `buf`. Hidden layers' outputs
+ * are activated in place: their pre-activations are not kept.
  */
 export interface Forward {
   buf: Float64Array;
   /** Whether `buf` is a pooled buffer (released by `backward`), not a work array. */
   pooled: boolean;
   acts: Float64Array[];
-  pres: Float64Array[];
+  out: Float64Array;
 }
 
 /** The forward pass, in a pooled buffer when `keep` (a backward pass will release it), else in a work array. */
 export function forward(n: Net, keep: boolean): Forward {
   const { batch, widths } = n;
   const layers = n.ws.length;
-  let size = widths[0]!;
-  for (let l = 0; l < layers; l++) size += (l + 1 < layers ? 2 : 1) * widths[l + 1]!;
+  let size = 0;
+  for (const w of widths) size += w;
   const buf = keep ? forwardPool.take(batch * size) : workArray(Slot.Forward, batch * size);
   let at = 0;
   const take = (width: number) => buf.subarray(at, (at += batch * width));
   const acts = [take(widths[0]!)];
-  const pres: Float64Array[] = [];
   features(n, acts[0]!);
+  let out = acts[0]!;
   for (let l = 0; l < layers; l++) {
     const nIn = widths[l]!;
     const nOut = widths[l + 1]!;
     const z = take(nOut);
     matmul(acts[l]!, n.ws[l]!, false, batch, nIn, nOut, z, n.bs[l]!);
-    pres.push(z);
     if (l + 1 < layers) {
-      const a = take(nOut);
-      activateHost(z, n.activation, a);
-      acts.push(a);
-    }
+      activateHost(z, n.activation, z);
+      acts.push(z);
+    } else out = z;
   }
-  return { buf, pooled: keep, acts, pres };
+  return { buf, pooled: keep, acts, out };
 }
 
 /** Give a kept forward pass's buffer back to the pool (its views must not be used after). */
@@ -197,7 +214,7 @@ type Out = Float32Array | Float64Array;
  * kept forward pass `pass` (and releases it) or recomputes one.
  */
 export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | undefined, accumulate: boolean): void {
-  const { acts, pres } = pass ?? forward(n, false);
+  const { acts } = pass ?? forward(n, false);
   const { batch, widths } = n;
   // The gradient wrt a layer's output and wrt its input alternate between two work arrays.
   let gSlot: Slot = Slot.GradA;
@@ -206,11 +223,18 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
   for (let l = n.ws.length - 1; l >= 0; l--) {
     const nIn = widths[l]!;
     const nOut = widths[l + 1]!;
-    const dw = workArray(Slot.Product, nIn * nOut);
-    matmul(transpose(acts[l]!, batch, nIn, workArray(Slot.TransposeA, batch * nIn)), g, false, nIn, batch, nOut, dw);
     const dwOut = outs[1 + 2 * l]!;
-    if (accumulate) for (let k = 0; k < dw.length; k++) dwOut[k] += dw[k]!;
-    else dwOut.set(dw);
+    // dW = actsᵀ g: natively without the transpose copy (straight into a float64 output), else by the loops.
+    const blas = nativeGemmFor(nIn, nOut, batch);
+    if (blas && dwOut instanceof Float64Array) {
+      blas.gemm(true, false, nIn, nOut, batch, 1, acts[l]!, nIn, g, nOut, accumulate ? 1 : 0, dwOut, nOut);
+    } else {
+      const dw = workArray(Slot.Product, nIn * nOut);
+      if (blas) blas.gemm(true, false, nIn, nOut, batch, 1, acts[l]!, nIn, g, nOut, 0, dw, nOut);
+      else matmul(transpose(acts[l]!, batch, nIn, workArray(Slot.TransposeA, batch * nIn)), g, false, nIn, batch, nOut, dw);
+      if (accumulate) for (let k = 0; k < dw.length; k++) dwOut[k] += dw[k]!;
+      else dwOut.set(dw);
+    }
     const db = outs[2 + 2 * l]!;
     for (let o = 0; o < nOut; o++) {
       let sum = 0;
@@ -223,7 +247,7 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
     const gh = workArray(ghSlot, batch * cols);
     matmul(g, n.ws[l]!, true, batch, nOut, cols, gh);
     if (l > 0) {
-      timesDerivative(gh, pres[l - 1]!, acts[l]!, n.activation);
+      timesDerivative(gh, acts[l]!, n.activation);
       g = gh;
       gSlot = ghSlot;
     } else {
@@ -268,7 +292,7 @@ export function denseHostField(values: readonly ArrayLike<number>[], widths: rea
   return {
     value(t, x, out) {
       const pass = forward(net(t, x), true);
-      out.set(pass.pres[pass.pres.length - 1]!);
+      out.set(pass.out);
       return pass;
     },
     vjp(t, x, saved, g, dx, dParams) {

@@ -16,6 +16,7 @@ import { isolatedGradients } from './gradients.ts';
 import { tf } from './tf.ts';
 import { fusedGradientsNow, fusedKernelsEnabled, onHostBackend, registerHostKernel } from './fused-combine.ts';
 import { backward, forward, Slot, workArray, type Forward, type Net } from './dense-host.ts';
+import { nativeAvailable } from './kernels.ts';
 
 export { setFusedKernels } from './fused-combine.ts';
 
@@ -155,14 +156,16 @@ function workOfWidths(widths: readonly number[]): number {
 }
 
 /**
- * Whether host loops beat the composite ops for `rows` evaluations of a
+ * Whether the host path beats the composite ops for `rows` evaluations of a
  * stack of these widths now: fused kernels on, a host backend, and on wasm
- * no more work than WASM_FUSED_WORK_LIMIT. Decides the fused kernels and the
- * host-backpropagated solve alike.
+ * either the native kernels loaded (kernels.ts: large products then go to
+ * dgemm inside the host loops) or no more work than WASM_FUSED_WORK_LIMIT
+ * (above it, without native kernels, tfjs-wasm's XNNPACK matMul wins).
+ * Decides the fused kernels and the host-backpropagated solve alike.
  */
 export function hostDenseAllowed(rows: number, widths: readonly number[]): boolean {
   if (!fusedKernelsEnabled() || !onHostBackend()) return false;
-  return tf.getBackend() !== 'wasm' || rows * workOfWidths(widths) <= WASM_FUSED_WORK_LIMIT;
+  return tf.getBackend() !== 'wasm' || rows * workOfWidths(widths) <= WASM_FUSED_WORK_LIMIT || nativeAvailable();
 }
 
 // ---- the kernels and the gradient ----
@@ -204,7 +207,7 @@ registerHostKernel<DenseAttrs>(DENSE_STACK, {
   compute(values, [out], ops, attrs) {
     const keep = attrs.memo !== undefined;
     const pass = forward(netOf(values, ops, attrs), keep);
-    out!.set(pass.pres[pass.pres.length - 1]!);
+    out!.set(pass.out);
     if (keep) attrs.memo!.forward = pass;
   },
 });

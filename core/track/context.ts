@@ -3,6 +3,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
+import { kernelsDescription } from '../tensor/kernels.ts';
 
 /** The git commit of the repository containing `dir`, if any. */
 export function gitCommit(dir: string): string | undefined {
@@ -31,7 +32,15 @@ export interface RunTagInput {
   seed: number;
 }
 
-/** MLflow system tags plus odelab.* tags (backend, seed, git commit). */
+function kernelsTag(): string {
+  try {
+    return kernelsDescription();
+  } catch (e) {
+    return `js (${(e as Error).message})`;
+  }
+}
+
+/** MLflow system tags plus odelab.* tags (backend, seed, kernels, git commit). */
 export function runTags(input: RunTagInput): Record<string, string> {
   const tags: Record<string, string> = {
     'mlflow.runName': input.runName,
@@ -40,6 +49,8 @@ export function runTags(input: RunTagInput): Record<string, string> {
     'mlflow.source.type': 'LOCAL',
     'odelab.backend': input.backend,
     'odelab.seed': String(input.seed),
+    // Which matrix kernels the host loops use in this process (core/tensor/kernels.ts, docs/kernels.md).
+    'odelab.kernels': kernelsTag(),
   };
   const commit = gitCommit(input.sourceDir);
   if (commit) {

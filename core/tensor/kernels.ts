@@ -1,0 +1,179 @@
+/**
+ * The kernel layer: which matrix kernels the host loops use, chosen by size.
+ *
+ * Small products stay on the latency-optimised float64 loops of
+ * dense-host.ts (no call overhead, no threads to wake); products with at
+ * least NATIVE_GEMM_MIN_WORK multiply-adds go to OpenBLAS's dgemm through
+ * the optional add-on native/blas (built by `npm install` when
+ * libopenblas-dev is present), on one thread below NATIVE_THREADS_MIN_WORK
+ * and on all of OpenBLAS's threads above. Without the add-on, large dense
+ * stacks on wasm leave the host path for tfjs-wasm's own matMul (XNNPACK):
+ * see hostDenseAllowed in fused-dense.ts. The thresholds come from
+ * `npm run bench -- kernels` (scripts/bench/kernels.ts); docs/kernels.md has
+ * the measured table and why the large route is float64 (dgemm), not sgemm.
+ *
+ * ODELAB_KERNELS=js forces the JavaScript/wasm kernels; =native makes a
+ * missing add-on an error instead of a silent fallback; unset or auto: the
+ * add-on when it loads.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The add-on's functions (native/blas/odelab_blas.c). */
+export interface NativeBlas {
+  /** C = alpha op(A) op(B) + beta C, row-major; A, B, C all Float32Array (sgemm) or all Float64Array (dgemm). */
+  gemm<T extends Float32Array | Float64Array>(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: T,
+    lda: number,
+    b: T,
+    ldb: number,
+    beta: number,
+    c: T,
+    ldc: number,
+  ): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+  /** OpenBLAS's build description (version, core, thread model). */
+  config(): string;
+}
+
+export type KernelMode = 'auto' | 'js' | 'native';
+
+/**
+ * Multiply-adds (m·n·k) of one product from which dgemm beats the host
+ * loops, call overhead included (scripts/bench/kernels.ts: the loops win
+ * below about 8k, e.g. 20×50×3 and 20×3×50, and lose from 32×32×32 on).
+ */
+export const NATIVE_GEMM_MIN_WORK = 16_384;
+/**
+ * Multiply-adds from which OpenBLAS's second thread pays (the bench: one
+ * thread wins at 64³ and below; two from 128×128×128 up).
+ */
+export const NATIVE_THREADS_MIN_WORK = 1_000_000;
+
+const ADDON = new URL('../../native/blas/build/Release/odelab_blas.node', import.meta.url);
+
+let mode: KernelMode = parseMode(process.env.ODELAB_KERNELS);
+let loaded: NativeBlas | null | undefined;
+let loadError: string | undefined;
+/**
+ * Threads OpenBLAS may use for products of at least NATIVE_THREADS_MIN_WORK:
+ * ODELAB_KERNEL_THREADS, else 1. Measured on the shared 2-core machine
+ * (docs/kernels.md): a second OpenBLAS thread never paid in dgemm up to
+ * 1024³ there, and within a training step whose other core is busy (the
+ * garbage collector, other processes) its spinning threads made a step
+ * several times slower; so more threads are opt-in.
+ */
+let maxThreads = 1;
+let threadsNow = 0;
+
+function parseMode(v: string | undefined): KernelMode {
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  if (v === 'js' || v === 'native') return v;
+  throw new Error(`ODELAB_KERNELS must be auto, js or native, not '${v}'`);
+}
+
+function load(): NativeBlas | null {
+  if (loaded !== undefined) return loaded;
+  const path = fileURLToPath(ADDON);
+  if (!existsSync(path)) {
+    loadError = 'native add-on not built (npm run build:kernels; needs libopenblas-dev)';
+    return (loaded = null);
+  }
+  try {
+    loaded = createRequire(import.meta.url)(path) as NativeBlas;
+    const wanted = Number(process.env.ODELAB_KERNEL_THREADS ?? 1);
+    maxThreads = Number.isInteger(wanted) && wanted >= 1 ? Math.min(wanted, loaded.getThreads()) : 1;
+    loaded.setThreads(1);
+    threadsNow = 1;
+  } catch (e) {
+    loadError = `native add-on failed to load: ${(e as Error).message}`;
+    loaded = null;
+  }
+  return loaded;
+}
+
+/** The native kernels when the mode allows them and the add-on loads, else null. */
+export function nativeBlas(): NativeBlas | null {
+  if (mode === 'js') return null;
+  const n = load();
+  if (!n && mode === 'native') throw new Error(`ODELAB_KERNELS=native but ${loadError}`);
+  return n;
+}
+
+/** Set the mode for this process (tests and benchmarks); returns the previous one. */
+export function setKernelMode(m: KernelMode): KernelMode {
+  const before = mode;
+  mode = parseMode(m);
+  return before;
+}
+
+export function kernelMode(): KernelMode {
+  return mode;
+}
+
+/** What this process uses, for a run's `odelab.kernels` tag: 'openblas(2 threads)' or 'js' (with why). */
+export function kernelsDescription(): string {
+  if (mode === 'js') return 'js (ODELAB_KERNELS=js)';
+  const n = load();
+  if (!n) return `js (${loadError})`;
+  return `openblas dgemm from ${minWork} multiply-adds, ${maxThreads} threads from ${threadsMinWork}`;
+}
+
+/** The thread count OpenBLAS may use for large products (tests and the bench may lower it). */
+export function setNativeMaxThreads(n: number): void {
+  load();
+  maxThreads = Math.max(1, Math.floor(n));
+}
+
+export function nativeMaxThreads(): number {
+  load();
+  return maxThreads;
+}
+
+let minWork = NATIVE_GEMM_MIN_WORK;
+let threadsMinWork = NATIVE_THREADS_MIN_WORK;
+
+/**
+ * Move the thresholds (tests: 0 sends every product to dgemm; the bench);
+ * returns the previous ones. Omitted fields are left as they are.
+ */
+export function setNativeThresholds(t: { minWork?: number; threadsMinWork?: number }): { minWork: number; threadsMinWork: number } {
+  const before = { minWork, threadsMinWork };
+  if (t.minWork !== undefined) minWork = t.minWork;
+  if (t.threadsMinWork !== undefined) threadsMinWork = t.threadsMinWork;
+  return before;
+}
+
+function threadsFor(blas: NativeBlas, work: number): void {
+  const want = work >= threadsMinWork ? maxThreads : 1;
+  if (want !== threadsNow) {
+    blas.setThreads(want);
+    threadsNow = want;
+  }
+}
+
+/**
+ * The native route for one float64 product of m·n·k multiply-adds, or null
+ * when the host loops should do it (small, or no add-on). The returned
+ * gemm runs on the thread count this size calls for.
+ */
+export function nativeGemmFor(m: number, n: number, k: number): NativeBlas | null {
+  const work = m * n * k;
+  if (work < minWork) return null;
+  const blas = nativeBlas();
+  if (blas) threadsFor(blas, work);
+  return blas;
+}
+
+/** Whether large dense work has a native route in this process now. */
+export function nativeAvailable(): boolean {
+  return nativeBlas() !== null;
+}
