@@ -48,15 +48,16 @@ export type KernelMode = 'auto' | 'js' | 'native';
 
 /**
  * Multiply-adds (m·n·k) of one product from which dgemm beats the host
- * loops, call overhead included (scripts/bench/kernels.ts: the loops win
- * below about 8k, e.g. 20×50×3 and 20×3×50, and lose from 32×32×32 on).
+ * loops, call overhead (about 0.5 µs) included. `npm run bench -- kernels`
+ * on 2026-12-05 (docs/kernels.md): a tie at 8×8×8 (512: 1.6 vs 2.1 µs),
+ * dgemm ahead from 20×50×2 (2000: 1.2 vs 6.2 µs) and 16³ (4096: 1.5 vs 7.1 µs) on.
  */
-export const NATIVE_GEMM_MIN_WORK = 16_384;
+export const NATIVE_GEMM_MIN_WORK = 1024;
 /**
- * Multiply-adds from which OpenBLAS's second thread pays (the bench: one
- * thread wins at 64³ and below; two from 128×128×128 up).
+ * Multiply-adds from which the extra threads (ODELAB_KERNEL_THREADS > 1)
+ * are used; below, one thread, so that small products never wake them.
  */
-export const NATIVE_THREADS_MIN_WORK = 1_000_000;
+export const NATIVE_THREADS_MIN_WORK = 4_000_000;
 
 const ADDON = new URL('../../native/blas/build/Release/odelab_blas.node', import.meta.url);
 

@@ -4,7 +4,7 @@
  *
  *   loops     the float64 host loops of dense-host.ts (the small route)
  *   dgemm·1   OpenBLAS dgemm through native/blas, one thread
- *   dgemm·N   the same on all of OpenBLAS's threads (N = its default: the cores)
+ *   dgemm·N   the same on N threads (N = the cores; the kernel layer uses 1 unless ODELAB_KERNEL_THREADS)
  *   sgemm·1/N float32 OpenBLAS, for the float64-vs-float32 decision
  *   wasm      tfjs-wasm's matMul (XNNPACK, float32), tensors in and out, the
  *             fallback for large work when the add-on is absent
@@ -19,7 +19,7 @@
  */
 import { initBackend, tf } from '../../index.ts';
 import { matmulLoops } from '../../core/tensor/dense-host.ts';
-import { nativeBlas, nativeMaxThreads, NATIVE_GEMM_MIN_WORK, NATIVE_THREADS_MIN_WORK, type NativeBlas } from '../../core/tensor/kernels.ts';
+import { nativeBlas, NATIVE_GEMM_MIN_WORK, NATIVE_THREADS_MIN_WORK, type NativeBlas } from '../../core/tensor/kernels.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
 import { loadAverageNote } from './load-note.ts';
 import os from 'node:os';
@@ -88,7 +88,8 @@ export const kernelsSuite: Suite = {
     } catch {
       blas = null;
     }
-    const threads = blas ? nativeMaxThreads() : 0;
+    // N: every core (OpenBLAS's own default), whatever the kernel layer's ODELAB_KERNEL_THREADS.
+    const threads = blas ? os.cpus().length : 0;
     const shapes: Shape[] = [...SQUARES.map((s): Shape => [s, s, s]), ...LAYER_SHAPES];
     const rows: Row[] = [];
     const records: Json[] = [];
@@ -115,7 +116,7 @@ export const kernelsSuite: Suite = {
           ? time(() => blas!.gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n), minMs, batches)
           : time(() => blas!.gemm(false, false, m, n, k, 1, a32, k, b32, n, 0, c32, n), minMs, batches);
       }
-      if (blas) blas.setThreads(threads);
+      if (blas) blas.setThreads(1);
       const ta = tf.tensor2d(a32, [m, k]), tb = tf.tensor2d(b32, [k, n]);
       cell.wasm = time(() => tf.tidy(() => void tf.matMul(ta, tb).dataSync()), minMs, batches);
       tf.dispose([ta, tb]);
