@@ -91,6 +91,10 @@ export function registerHostKernel<A>(kernelName: string, spec: HostKernelSpec<A
 
 interface CombineAttrs {
   coeffs: number[];
+  /** The rounding error carried by y (see fusedCombine), or null: added to the increment. */
+  carry?: Float32Array | null;
+  /** Filled with the rounding error of the result, when given. */
+  carryOut?: Float32Array | null;
 }
 
 const stages = (inputs: tf.NamedTensorInfoMap, n: number) => Array.from({ length: n }, (_, j) => inputs[`k${j}`]!);
@@ -98,12 +102,24 @@ const stages = (inputs: tf.NamedTensorInfoMap, n: number) => Array.from({ length
 registerHostKernel<CombineAttrs>(RK_COMBINE, {
   operands: (inputs, { coeffs }) => [inputs.y!, ...stages(inputs, coeffs.length)],
   outputShapes: (ops) => [ops[0]!.shape],
-  compute([y, ...ks], [out], _ops, { coeffs }) {
-    for (let i = 0; i < out!.length; i++) out![i] = y![i]!;
-    ks.forEach((k, j) => {
-      const c = coeffs[j]!;
-      for (let i = 0; i < out!.length; i++) out![i] += c * k[i]!;
-    });
+  compute([y, ...ks], [out], _ops, { coeffs, carry, carryOut }) {
+    // Precision: the increment Σ_j c_j k_j (plus y's carried rounding error) is summed in float64
+    // and added to y once, so the result is rounded to float32 once. Accumulating term by term into
+    // the float32 output (as this kernel used to) rounded every partial sum at y's ulp: s roundings
+    // per combination instead of one (with the carry below missing too, float32 dopri5 at rtol 1e-7
+    // was 9× less accurate than float64 on a close-approach orbit; docs/benchmarks.md#precision).
+    const o = out!;
+    const base = y!;
+    const s = ks.length;
+    for (let i = 0; i < o.length; i++) {
+      let inc = carry ? carry[i]! : 0;
+      for (let j = 0; j < s; j++) inc += coeffs[j]! * ks[j]![i]!;
+      const yi = base[i]!;
+      const r = Math.fround(yi + inc);
+      o[i] = r;
+      // yi - r is exact in float64 (both are float32 and close); what float32 could not hold.
+      if (carryOut) carryOut[i] = yi - r + inc;
+    }
   },
 });
 
@@ -148,7 +164,22 @@ export function hostValues(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
 
-/** y + h Σ_j coeffs_j ks_j as one op (host backends, float32 states only). */
+/**
+ * The rounding error of each combination's result, by result tensor (compensated summation,
+ * Kahan's trick applied to the solver state). A float32 state rounds at every accepted step,
+ * an error of eps·|y| that accumulates over the steps whatever the tolerance; that, not the
+ * method, limited float32 solves at rtol 1e-7 and below (on an orbit with e = 0.9 over three
+ * periods, a float32 state rounded once per step leaves about 3e-3 at any rtol, against 6e-6
+ * for float64 at rtol 1e-10). The next combination from that state adds the carried error
+ * back into its increment, so the state behaves as if it had about twice float32's precision:
+ * what is left are the rounding of stage inputs and of f itself, each damped by h·|∂f/∂y| or
+ * h·|f|/|y|. On the tape the attributes (with both carries) are kept for the backward pass.
+ * Only the forward values change (by less than an ulp); the gradient treats the carry as a
+ * constant. Held weakly: a state's carry goes when the tensor object does.
+ */
+const carries = new WeakMap<tf.Tensor, Float32Array>();
+
+/** y + h Σ_j coeffs_j ks_j as one op (host backends, float32 states only), rounded once, with y's carried rounding error. */
 export function fusedCombine(y: tf.Tensor, h: number, coeffs: readonly number[], ks: readonly tf.Tensor[]): tf.Tensor {
   const inputs: tf.NamedTensorMap = { y };
   const scaled: number[] = [];
@@ -159,5 +190,9 @@ export function fusedCombine(y: tf.Tensor, h: number, coeffs: readonly number[],
     scaled.push(h * c);
   });
   if (scaled.length === 0) return y;
-  return tf.engine().runKernel(RK_COMBINE, inputs, { coeffs: scaled } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const carryOut = new Float32Array(y.size);
+  const attrs: CombineAttrs = { coeffs: scaled, carry: carries.get(y) ?? null, carryOut };
+  const out = tf.engine().runKernel(RK_COMBINE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  carries.set(out, carryOut);
+  return out;
 }

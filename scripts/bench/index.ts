@@ -10,6 +10,7 @@ import { integratorsSuite } from './integrators.ts';
 import { kernelsSuite } from './kernels.ts';
 import { lnnSuite } from './lnn.ts';
 import { memorySuite } from './memory.ts';
+import { precisionSuite } from './precision.ts';
 import { scaleSuite } from './scale.ts';
 import { spiralSuite } from './spiral.ts';
 import { sweepSuite } from './sweep.ts';
@@ -53,6 +54,7 @@ export const suites: Record<string, Suite> = {
   [memorySuite.name]: memorySuite,
   [lnnSuite.name]: lnnSuite,
   [spiralSuite.name]: spiralSuite,
+  [precisionSuite.name]: precisionSuite,
   [sweepSuite.name]: sweepSuite,
   [kernelsSuite.name]: kernelsSuite,
   [scaleSuite.name]: scaleSuite,
