@@ -36,6 +36,15 @@ async function runJob(job: ScaleJob): Promise<ScaleOutcome> {
   };
 }
 
+/** Which matrix kernels the process used (OpenBLAS or the JavaScript/wasm ones). */
+async function kernels(): Promise<string> {
+  try {
+    return (await import('../../core/tensor/kernels.ts')).kernelsDescription();
+  } catch (e) {
+    return `unknown (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
 const job = JSON.parse(process.argv[2] ?? '') as ScaleJob;
-const outcome = await runJob(job);
+const outcome = { ...(await runJob(job)), kernels: await kernels() };
 process.stdout.write(`${SCALE_MARKER} ${JSON.stringify(outcome)}\n`);

@@ -50,6 +50,8 @@ export interface ScaleOutcome {
   finalL1?: number;
   /** Set when one step took longer than the budget: its time (the other figures are then not measured). */
   overBudgetMs: number | null;
+  /** The matrix kernels the process used (core/tensor/kernels.ts kernelsDescription), when the tree has that layer. */
+  kernels?: string;
 }
 
 /** Forward FLOPs of one MLP evaluation on a batch: 2·B·Σ(in·out) over its dense layers (activations and biases not counted). */

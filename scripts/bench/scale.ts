@@ -97,8 +97,9 @@ interface PeerResult {
 const MiB = (kib: number | null): number | null => (kib === null ? null : round(kib / 1024, 0));
 const round = (x: number | null, digits = 2): number | null => (x === null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
 
-function failure(why: { killed: 'time' | 'memory' | null; code: number | null; stderr: string }, b: Bounds, limitS: number): string {
-  if (why.killed === 'time') return `did not finish within ${limitS} s`;
+function failure(why: { killed: 'time' | 'memory' | null; code: number | null; stderr: string; polledPeakKiB: number }, b: Bounds, limitS: number): string {
+  const rss = why.polledPeakKiB > 0 ? `, RSS had reached ${(why.polledPeakKiB / 1024).toFixed(0)} MiB` : '';
+  if (why.killed === 'time') return `did not finish within ${b.budgetS} s/step (killed at ${limitS} s${rss})`;
   if (why.killed === 'memory') return `exceeded the ${(b.maxRssKiB / 2 ** 20).toFixed(0)} GiB memory cap`;
   const last = why.stderr.trim().split('\n').slice(-1)[0] ?? '';
   return `failed (exit ${why.code}): ${last.slice(0, 120)}`;
@@ -118,6 +119,7 @@ async function runOdelab(job: ScaleJob, b: Bounds, log: (m: string) => void): Pr
     return { ok: false, why };
   }
   const o = JSON.parse(line.slice(SCALE_MARKER.length + 1)) as ScaleOutcome;
+  if (o.kernels) kernelsSeen.add(o.kernels);
   if (o.overBudgetMs !== null) return { ok: false, why: `did not finish within ${b.budgetS} s/step (a step took ${(o.overBudgetMs / 1000).toFixed(0)} s)` };
   return { ok: true, value: o };
 }
@@ -162,7 +164,8 @@ function findPeers(): { dir: string | null; note: string } {
   return { dir, note: `PyTorch ${probe.stdout.trim()} peers from ${dir}, one thread (THREADS/--threads 1), each under ${existsSync(TIME) ? TIME : 'polled /proc'} for its peak RSS` };
 }
 
-const dnf = (o: Outcome<unknown>): string | null => (o.ok ? null : o.why);
+/** The kernel descriptions the odelab children reported. */
+const kernelsSeen = new Set<string>();
 
 async function run(options: BenchOptions): Promise<SuiteResult> {
   const loadBefore = os.loadavg()[0]!;
@@ -325,6 +328,7 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   summary.bounds = { budgetS: b.budgetS, maxRssGiB: b.maxRssKiB / 2 ** 20 };
   summary.loadavg = os.loadavg().map((x) => Number(x.toFixed(2)));
   summary.peers = peers.dir;
+  summary.kernels = [...kernelsSeen];
   const largest = NODE_SIZES[3]!;
   const notes = [
     peers.note,
@@ -345,7 +349,8 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
         ? `; largest size ${sizeLabel(largest)}: odelab/torch peak RSS ${largestRatio.toFixed(2)}x, target <= ${TARGET.largestRss}x: ${verdict(largestRatio, TARGET.largestRss)}`
         : `; largest size ${sizeLabel(largest)}: peak RSS ratio not measured (one side did not finish or no peer)`),
     `threads: torch set to 1 thread; odelab's tfjs wasm backend is single-threaded in Node (its threaded build is browser-only); ` +
-      `'odelab cores' is CPU time / wall time of the timed steps (below 1 when the shared machine takes the core away)`,
+      `odelab's matrix kernels as its children reported them: ${kernelsSeen.size > 0 ? [...kernelsSeen].join('; ') : 'not reported'}; ` +
+      `'odelab cores' is CPU time / wall time of the timed steps (above 1: more than one thread busy; below 1: the shared machine took the core away)`,
     `LNN: the lnn suite's measure() (accelerationBatch + accelerationStep: fresh double-pendulum states and float64 targets, L1, Adam), ` +
       `batch 256 as the peer's default; odelab = median ms after its warm-up, torch = lnn_torch.py's mean ms over its steps after 3 warm-up steps (functorch, vmap)`,
     `spiral: the demo written with odelab's public API (import from 'odelab': odeintWithStats / odeintAdjointWithStats, dopri5, rtol 1e-7, atol 1e-9, ` +
