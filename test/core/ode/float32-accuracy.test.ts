@@ -23,7 +23,8 @@ import { fusedCombine } from '../../../core/tensor/fused-combine.ts';
 import { measurePoint } from '../../../scripts/bench/precision.ts';
 import { precisionProblems } from '../../../scripts/bench/precision-problems.ts';
 
-test.before(async () => {
+// The solves run on cpu; the kernel test below switches backends, so every test is serial.
+test.beforeEach(async () => {
   await initBackend('cpu');
 });
 
@@ -31,7 +32,7 @@ const RTOLS = [1e-5, 1e-6, 1e-7];
 const METHOD = 'dopri5';
 
 for (const p of precisionProblems()) {
-  test(`${p.name}: float32 ${METHOD} is within 2× of float64's error and 10% of its nfe at rtol 1e-5..1e-7`, (t) => {
+  test.serial(`${p.name}: float32 ${METHOD} is within 2× of float64's error and 10% of its nfe at rtol 1e-5..1e-7`, (t) => {
     for (const rtol of RTOLS) {
       const f64 = measurePoint(p, METHOD, 'float64', rtol);
       const f32 = measurePoint(p, METHOD, 'float32', rtol);
@@ -43,31 +44,34 @@ for (const p of precisionProblems()) {
   });
 }
 
-test('kepler-close: at rtol 1e-8 float32 keeps gaining accuracy (the state rounding does not accumulate)', (t) => {
+test.serial('kepler-close: at rtol 1e-8 float32 keeps gaining accuracy (the state rounding does not accumulate)', (t) => {
   const p = precisionProblems().find((x) => x.name === 'kepler-close')!;
   const f64 = measurePoint(p, METHOD, 'float64', 1e-8);
   const f32 = measurePoint(p, METHOD, 'float32', 1e-8);
   t.log(`float32 ${f32.error.toExponential(2)}, float64 ${f64.error.toExponential(2)}`);
-  // Plain float32 state storage leaves about 3e-3 on this orbit whatever the tolerance.
-  t.true(f32.error < 3e-4, `float32 error at rtol 1e-8: ${f32.error}`);
+  // Before the fix: 8.6e-3 (worse than at rtol 1e-7); now 2.3e-4 (float64: 6.6e-5).
+  t.true(f32.error < 1e-3, `float32 error at rtol 1e-8: ${f32.error}`);
 });
 
-test('the fused combination rounds y + Σ c_j k_j once, and carries the rounding to the next combination', (t) => {
-  // y = 1: its ulp is 1.2e-7. Eight increments of 0.4 ulp each: added one by one in float32 each
-  // rounds away (1 + 0.4 ulp → 1), added as one sum they make 3.2 ulp.
-  const ulp = 2 ** -23;
-  const y = tf.tensor1d([1, -1, 1024]);
-  const k = tf.tensor1d([0.4 * ulp, -0.4 * ulp, 0.4 * ulp * 1024]);
-  const ks = Array.from({ length: 8 }, () => k);
-  const y1 = fusedCombine(y, 1, Array(8).fill(1), ks);
-  const exact = [1 + 3.2 * ulp, -1 - 3.2 * ulp, 1024 + 3.2 * ulp * 1024];
-  const got = Array.from(y1.dataSync());
-  got.forEach((v, i) => t.is(v, Math.fround(exact[i]!), `component ${i}`));
-  // The 0.2 ulp that float32 could not hold comes back in the next combination: adding 0.4 ulp
-  // gives 3 + 0.2 + 0.4 = 3.6 ulp → 4 ulp; without the carry 3.4 ulp would round back to 3.
-  const k2 = tf.tensor1d([0.2 * ulp, -0.2 * ulp, 0.2 * ulp * 1024]);
-  const y2 = fusedCombine(y1, 1, [1, 1], [k2, k2]);
-  const want = [1 + 4 * ulp, -1 - 4 * ulp, 1024 + 4 * ulp * 1024];
-  t.deepEqual(Array.from(y2.dataSync()), want);
-  tf.dispose([y, k, y1, k2, y2]);
-});
+for (const backend of ['cpu', 'wasm'] as const) {
+  test.serial(`${backend}: the fused combination rounds y + Σ c_j k_j once, and carries the rounding to the next combination`, async (t) => {
+    await initBackend(backend);
+    // y = 1: its ulp is 1.2e-7. Eight increments of 0.4 ulp each: added one by one in float32 each
+    // rounds away (1 + 0.4 ulp → 1), added as one sum they make 3.2 ulp.
+    const ulp = 2 ** -23;
+    const y = tf.tensor1d([1, -1, 1024]);
+    const k = tf.tensor1d([0.4 * ulp, -0.4 * ulp, 0.4 * ulp * 1024]);
+    const ks = Array.from({ length: 8 }, () => k);
+    const y1 = fusedCombine(y, 1, Array(8).fill(1), ks);
+    const exact = [1 + 3.2 * ulp, -1 - 3.2 * ulp, 1024 + 3.2 * ulp * 1024];
+    const got = Array.from(y1.dataSync());
+    got.forEach((v, i) => t.is(v, Math.fround(exact[i]!), `component ${i}`));
+    // The 0.2 ulp that float32 could not hold comes back in the next combination: adding 0.4 ulp
+    // gives 3 + 0.2 + 0.4 = 3.6 ulp → 4 ulp; without the carry 3.4 ulp would round back to 3.
+    const k2 = tf.tensor1d([0.2 * ulp, -0.2 * ulp, 0.2 * ulp * 1024]);
+    const y2 = fusedCombine(y1, 1, [1, 1], [k2, k2]);
+    const want = [1 + 4 * ulp, -1 - 4 * ulp, 1024 + 4 * ulp * 1024];
+    t.deepEqual(Array.from(y2.dataSync()), want);
+    tf.dispose([y, k, y1, k2, y2]);
+  });
+}
