@@ -100,7 +100,7 @@ const round = (x: number | null, digits = 2): number | null => (x === null || !N
 function failure(why: { killed: 'time' | 'memory' | null; code: number | null; stderr: string; polledPeakKiB: number }, b: Bounds, limitS: number): string {
   const rss = why.polledPeakKiB > 0 ? `, RSS had reached ${(why.polledPeakKiB / 1024).toFixed(0)} MiB` : '';
   if (why.killed === 'time') return `did not finish within ${b.budgetS} s/step (killed at ${limitS} s${rss})`;
-  if (why.killed === 'memory') return `exceeded the ${(b.maxRssKiB / 2 ** 20).toFixed(0)} GiB memory cap`;
+  if (why.killed === 'memory') return `exceeded the ${+(b.maxRssKiB / 2 ** 20).toFixed(2)} GiB memory cap (killed)`;
   const last = why.stderr.trim().split('\n').slice(-1)[0] ?? '';
   return `failed (exit ${why.code}): ${last.slice(0, 120)}`;
 }
