@@ -14,7 +14,7 @@
 import type { HostField } from '../ode/host-field.ts';
 import { Float64Pool } from './float64-pool.ts';
 import type { Activation, InputTransform } from './fused-dense.ts';
-import { nativeGemmFor } from './kernels.ts';
+import { nativeGemmFor, nativeTanhFor } from './kernels.ts';
 
 /** Reusable work arrays by slot, grown on demand; a view of `size` elements of slot `slot`. */
 const workArrays: Float64Array[] = [];
@@ -113,9 +113,13 @@ function transpose(v: Float64Array, rows: number, cols: number, t: Float64Array)
 function activateHost(z: Float64Array, act: Activation, a: Float64Array): void {
   const n = z.length;
   switch (act) {
-    case 'tanh':
-      for (let i = 0; i < n; i++) a[i] = Math.tanh(z[i]!);
+    case 'tanh': {
+      // In place (a === z, as the forward pass calls it): libmvec's vector tanh when the add-on is loaded.
+      const native = a === z ? nativeTanhFor(n) : null;
+      if (native) native.tanhInPlace(a);
+      else for (let i = 0; i < n; i++) a[i] = Math.tanh(z[i]!);
       break;
+    }
     case 'relu':
       for (let i = 0; i < n; i++) a[i] = z[i]! > 0 ? z[i]! : 0;
       break;

@@ -130,6 +130,24 @@ test.serial('the add-on refuses mismatched arrays and shapes longer than the arr
   t.regex(thrown(() => blas.gemm(false, false, 2, 2, 3, 1, a, 3, new Float32Array(6) as never, 2, 0, new Float64Array(4), 2)), /must all be Float32Array or all Float64Array/);
 });
 
+test.serial("the add-on's vector tanh matches Math.tanh to a few ulps, NaN and infinities included", (t) => {
+  const blas = nativeBlas();
+  if (!blas) {
+    t.log(`native route absent (${kernelsDescription()})`);
+    t.pass();
+    return;
+  }
+  const rng = new Rng(4);
+  const z = Float64Array.from({ length: 1001 }, (_, i) => (i % 7 === 0 ? 1e-9 : 1) * 6 * rng.normal());
+  z.set([NaN, Infinity, -Infinity, 0, -0, 800, -800, 1e-300], 0);
+  const a = Float64Array.from(z);
+  blas.tanhInPlace(a);
+  let worst = 0;
+  for (let i = 8; i < z.length; i++) worst = Math.max(worst, Math.abs(a[i]! - Math.tanh(z[i]!)) / Math.abs(Math.tanh(z[i]!)));
+  t.true(worst < 1e-14, `max relative error ${worst}`);
+  t.deepEqual(Array.from(a.subarray(0, 8)), [NaN, 1, -1, 0, -0, 1, -1, 1e-300]);
+});
+
 test.serial('routing by size: small products stay on the loops, large ones go native; ODELAB_KERNELS=js turns it off', (t) => {
   if (!nativeAvailable()) {
     t.is(nativeGemmFor(1000, 1000, 1000), null);
