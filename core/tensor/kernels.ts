@@ -64,7 +64,17 @@ export const NATIVE_THREADS_MIN_WORK = 4_000_000;
 
 const ADDON = new URL('../../native/blas/build/Release/odelab_blas.node', import.meta.url);
 
-let mode: KernelMode = parseMode(process.env.ODELAB_KERNELS);
+let mode: KernelMode = modeFromEnv(process.env.ODELAB_KERNELS);
+
+/** The mode from the environment; a bad value is a warning (auto), not an error at import time. */
+function modeFromEnv(v: string | undefined): KernelMode {
+  try {
+    return parseMode(v);
+  } catch (e) {
+    process.emitWarning(`${(e as Error).message}; using auto`, { code: 'ODELAB_KERNELS' });
+    return 'auto';
+  }
+}
 let loaded: NativeBlas | null | undefined;
 let loadError: string | undefined;
 /**
