@@ -31,10 +31,33 @@ export const enum Slot {
   Product,
   GradA,
   GradB,
+  /** A layer's kept float32 activation, widened for the backward pass. */
+  Act,
 }
 
 /** Forward-pass buffers; buffers of forwards never differentiated are simply not returned. */
 const forwardPool = new Float64Pool(64);
+
+/**
+ * Kept forward passes of at least this many activation elements keep them
+ * as float32 (half the memory of a host tape of large networks: D=64,
+ * [1024, 1024], batch 1024 keeps 9 MB an evaluation instead of 18); the
+ * backward pass widens one layer at a time. The gradient then sees the
+ * activations rounded to float32, as the tfjs tape does; smaller passes
+ * (the demos' networks) stay float64 throughout.
+ */
+export const KEEP_FLOAT32_MIN_ELEMENTS = 1 << 18;
+
+/** Float32Arrays by length, for kept large passes (as Float64Pool). */
+const forward32Pool = new Map<number, Float32Array[]>();
+function take32(n: number): Float32Array {
+  return forward32Pool.get(n)?.pop() ?? new Float32Array(n);
+}
+function give32(a: Float32Array): void {
+  let list = forward32Pool.get(a.length);
+  if (!list) forward32Pool.set(a.length, (list = []));
+  if (list.length < 128) list.push(a);
+}
 
 /** One evaluation's network and input. */
 export interface Net {
@@ -177,16 +200,25 @@ export interface Forward {
   /** Whether `buf` is a pooled buffer (released by `backward`), not a work array. */
   pooled: boolean;
   acts: Float64Array[];
+  /** A large kept pass: the activations as float32 (pooled), `acts` then empty and `buf` a work array. */
+  buf32?: Float32Array;
+  acts32?: Float32Array[];
   out: Float64Array;
 }
 
-/** The forward pass, in a pooled buffer when `keep` (a backward pass will release it), else in a work array. */
+/**
+ * The forward pass, in a pooled buffer when `keep` (a backward pass will
+ * release it), else in a work array; a kept pass of KEEP_FLOAT32_MIN_ELEMENTS
+ * activations or more keeps them as float32 (`out` is then valid until the next pass).
+ */
 export function forward(n: Net, keep: boolean): Forward {
   const { batch, widths } = n;
   const layers = n.ws.length;
   let size = 0;
   for (const w of widths) size += w;
-  const buf = keep ? forwardPool.take(batch * size) : workArray(Slot.Forward, batch * size);
+  const actsSize = batch * (size - widths[layers]!);
+  const narrow = keep && actsSize >= KEEP_FLOAT32_MIN_ELEMENTS;
+  const buf = keep && !narrow ? forwardPool.take(batch * size) : workArray(Slot.Forward, batch * size);
   let at = 0;
   const take = (width: number) => buf.subarray(at, (at += batch * width));
   const acts = [take(widths[0]!)];
@@ -202,12 +234,19 @@ export function forward(n: Net, keep: boolean): Forward {
       acts.push(z);
     } else out = z;
   }
-  return { buf, pooled: keep, acts, out };
+  if (!narrow) return { buf, pooled: keep, acts, out };
+  // The activations are contiguous at the start of buf: one float32 copy of them.
+  const buf32 = take32(actsSize);
+  for (let k = 0; k < actsSize; k++) buf32[k] = buf[k]!;
+  let at32 = 0;
+  const acts32 = widths.slice(0, layers).map((w) => buf32.subarray(at32, (at32 += batch * w)));
+  return { buf, pooled: false, acts: [], buf32, acts32, out };
 }
 
 /** Give a kept forward pass's buffer back to the pool (its views must not be used after). */
 export function releaseForward(pass: Forward): void {
   if (pass.pooled) forwardPool.give(pass.buf);
+  if (pass.buf32) give32(pass.buf32);
 }
 
 type Out = Float32Array | Float64Array;
@@ -218,8 +257,16 @@ type Out = Float32Array | Float64Array;
  * kept forward pass `pass` (and releases it) or recomputes one.
  */
 export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | undefined, accumulate: boolean): void {
-  const { acts } = pass ?? forward(n, false);
+  const { acts, acts32 } = pass ?? forward(n, false);
   const { batch, widths } = n;
+  /** Layer l's input activation as float64: kept as is, or a kept float32 one widened into a work array. */
+  const actOf = (l: number): Float64Array => {
+    if (!acts32) return acts[l]!;
+    const a32 = acts32[l]!;
+    const a = workArray(Slot.Act, a32.length);
+    for (let k = 0; k < a32.length; k++) a[k] = a32[k]!;
+    return a;
+  };
   // The gradient wrt a layer's output and wrt its input alternate between two work arrays.
   let gSlot: Slot = Slot.GradA;
   let g = workArray(gSlot, dy.length);
@@ -227,15 +274,16 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
   for (let l = n.ws.length - 1; l >= 0; l--) {
     const nIn = widths[l]!;
     const nOut = widths[l + 1]!;
+    const act = actOf(l);
     const dwOut = outs[1 + 2 * l]!;
     // dW = actsᵀ g: natively without the transpose copy (straight into a float64 output), else by the loops.
     const blas = nativeGemmFor(nIn, nOut, batch);
     if (blas && dwOut instanceof Float64Array) {
-      blas.gemm(true, false, nIn, nOut, batch, 1, acts[l]!, nIn, g, nOut, accumulate ? 1 : 0, dwOut, nOut);
+      blas.gemm(true, false, nIn, nOut, batch, 1, act, nIn, g, nOut, accumulate ? 1 : 0, dwOut, nOut);
     } else {
       const dw = workArray(Slot.Product, nIn * nOut);
-      if (blas) blas.gemm(true, false, nIn, nOut, batch, 1, acts[l]!, nIn, g, nOut, 0, dw, nOut);
-      else matmul(transpose(acts[l]!, batch, nIn, workArray(Slot.TransposeA, batch * nIn)), g, false, nIn, batch, nOut, dw);
+      if (blas) blas.gemm(true, false, nIn, nOut, batch, 1, act, nIn, g, nOut, 0, dw, nOut);
+      else matmul(transpose(act, batch, nIn, workArray(Slot.TransposeA, batch * nIn)), g, false, nIn, batch, nOut, dw);
       if (accumulate) for (let k = 0; k < dw.length; k++) dwOut[k] += dw[k]!;
       else dwOut.set(dw);
     }
@@ -251,7 +299,7 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
     const gh = workArray(ghSlot, batch * cols);
     matmul(g, n.ws[l]!, true, batch, nOut, cols, gh);
     if (l > 0) {
-      timesDerivative(gh, acts[l]!, n.activation);
+      timesDerivative(gh, act, n.activation);
       g = gh;
       gSlot = ghSlot;
     } else {

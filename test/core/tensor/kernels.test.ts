@@ -182,6 +182,8 @@ const NETS: { widths: number[]; rows: number; activation: DenseStackCall['activa
   { widths: [6, 64, 33, 5], rows: 17, activation: 'relu' },
   { widths: [9, 129, 130, 8], rows: 65, activation: 'elu' },
   { widths: [3, 96, 96, 2], rows: 256, activation: 'sigmoid' },
+  // 500 · (4 + 300 + 300) activations ≥ KEEP_FLOAT32_MIN_ELEMENTS: a kept pass holds them as float32.
+  { widths: [4, 300, 300, 3], rows: 500, activation: 'tanh' },
 ];
 
 for (const { widths, rows, activation } of NETS) {
