@@ -14,6 +14,21 @@ export interface MechanicalStructure {
   potential(x: Float64Array): number;
   /** Which coordinates are angles (wrapped to (-π, π] before a network sees them). */
   angles: readonly boolean[];
+  /**
+   * Optional: the energy scale of the energy metric (its errors are in % of it), when the default
+   * (max|V| over the true rollouts, else max|E|; core/eval/mechanics.ts) does not fit the system.
+   */
+  energyScale?: EnergyScale;
+}
+
+/**
+ * A system's own energy scale for the energy metric: a number, or a function of the true
+ * rollouts' states (every frame of every start), and what it is in words, e.g. 'max|E| over the
+ * true rollouts'. The description is the plots' "% of ..." and the metric's stated meaning.
+ */
+export interface EnergyScale {
+  value: number | ((states: readonly Float64Array[], energy: (x: Float64Array) => number) => number);
+  description: string;
 }
 
 /**

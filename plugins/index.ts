@@ -18,13 +18,15 @@ import hnn from './models/hnn.ts';
 import mlp from './models/mlp.ts';
 import resnet from './models/resnet.ts';
 import lnn from './models/lnn.ts';
+import chargedParticle from './systems/charged-particle.ts';
 import doublePendulum from './systems/double-pendulum.ts';
 import harmonicOscillator from './systems/harmonic-oscillator.ts';
 import kepler from './systems/kepler.ts';
 import nPendulum from './systems/n-pendulum.ts';
 import pendulum from './systems/pendulum.ts';
+import rotatingFrame from './systems/rotating-frame.ts';
 import spiral from './systems/spiral.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 import mlflowRest from './trackers/mlflow-rest.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile, mlflowRest];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile, mlflowRest];

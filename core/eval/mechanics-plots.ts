@@ -33,8 +33,9 @@ export function phaseFigure(trajectories: readonly PlotTrajectory[], system: Lab
 
 /**
  * The system's energy along the first energy rollout, model against truth,
- * and the mean energy error over all starts in percent of max|V| (the
- * metric's own scale, so it has a meaning whatever the system's units).
+ * and the mean energy error over all starts in percent of the metric's energy
+ * scale (max|V| for pendulums; EnergyResult.energyScaleKind says which), so it
+ * has a meaning whatever the system's units.
  */
 export function energyFigure(e: EnergyResult, system?: LabelSource): FigureSpec {
   const axes = system ? systemAxes(system) : undefined;
@@ -61,10 +62,10 @@ export function energyFigure(e: EnergyResult, system?: LabelSource): FigureSpec 
         ],
       },
       {
-        title: `mean error over the starts; max|V| = ${e.eval_energy_scale.toPrecision(3)}${unit}`,
+        title: `mean error over the starts; ${scaleName(e)} = ${e.eval_energy_scale.toPrecision(3)}${unit}`,
         ...axisFields('x', time),
         yLabel: '|E_model − E_true|',
-        yUnit: '% of max|V|',
+        yUnit: `% of ${scaleName(e)}`,
         logY: true,
         series: [{ name: 'model', x: e.t, y: pct, color: 'C1' }],
       },
@@ -72,12 +73,17 @@ export function energyFigure(e: EnergyResult, system?: LabelSource): FigureSpec 
   };
 }
 
-/** The metric in words: the final error in percent of max|V|, or how many starts blew up. */
+/** What the energy scale is ('max|V|' unless the result says otherwise). */
+function scaleName(e: EnergyResult): string {
+  return e.energyScaleKind ?? 'max|V|';
+}
+
+/** The metric in words: the final error in percent of the energy scale, or how many starts blew up. */
 function energyOutcome(e: EnergyResult): string {
   const starts = `${e.predicted.length} start${e.predicted.length === 1 ? '' : 's'}`;
-  if (Number.isFinite(e.eval_energy_error_pct) || !(e.eval_energy_diverged > 0)) return `${starts}, final error ${e.eval_energy_error_pct.toPrecision(3)}% of max|V|`;
+  if (Number.isFinite(e.eval_energy_error_pct) || !(e.eval_energy_diverged > 0)) return `${starts}, final error ${e.eval_energy_error_pct.toPrecision(3)}% of ${scaleName(e)}`;
   const others = e.eval_energy_diverged < e.predicted.length && Number.isFinite(e.eval_energy_error_finite_pct);
-  const finite = others ? `; the others' final error ${e.eval_energy_error_finite_pct.toPrecision(3)}% of max|V|` : '';
+  const finite = others ? `; the others' final error ${e.eval_energy_error_finite_pct.toPrecision(3)}% of ${scaleName(e)}` : '';
   return `${e.eval_energy_diverged} of ${starts} diverged${finite}`;
 }
 

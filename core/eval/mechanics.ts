@@ -9,17 +9,24 @@
  *   q̇ ~ U[0, energyMaxVelocity), rolled out by the model to t = energyTime
  *   in energyFrames frames; the system's true energy of the predicted state
  *   is compared with that of the true trajectory: |E_pred − E_true| at the
- *   final time, divided by max|V|, in percent, averaged over the starts
+ *   final time, divided by the energy scale (below), in percent, averaged over the starts
  *   (eval_energy_error_pct), and the same averaged over every frame
  *   (eval_energy_drift_pct).
  *
- * max|V| is the largest |V(q)| over the true rollouts and, for coordinates
- * that are angles, over 10,000 configurations drawn uniformly on the torus
- * (for the double pendulum, 29.4 = (m1 + m2) g l1 + m2 g l2 up to sampling).
+ * The energy scale (eval_energy_scale; energyScaleOf) is, in this order:
+ * the system's own (MechanicalStructure.energyScale: a value or a function
+ * of the true rollouts, with its description; Kepler's is max|E|, since
+ * V = −GM/r is unbounded); else max|V|, the largest |V(q)| over the true
+ * rollouts and, for coordinates that are angles, over 10,000 configurations
+ * drawn uniformly on the torus (for the double pendulum, 29.4 =
+ * (m1 + m2) g l1 + m2 g l2 up to sampling); else, where V vanishes on every
+ * true state (a free particle in a magnetic field), max|E| over the true
+ * rollouts; else 1, said as such. Its description (EnergyResult.energyScaleKind)
+ * labels the plots ("% of max|V|").
  *
  * A start has diverged when its predicted energy becomes non-finite or its
  * energy error anywhere along the rollout exceeds DIVERGED_ENERGY_FACTOR ×
- * max|V|. Without the second rule a rollout that blew up to huge but finite
+ * the energy scale. Without the second rule a rollout that blew up to huge but finite
  * states reported errors like 1e13 % while counting nothing as diverged; a
  * model whose energy is off by ten times the whole potential range has left
  * the physics, whatever its floating-point value says.
@@ -111,7 +118,36 @@ export function potentialScale(system: System, states: readonly Float64Array[], 
   return scale;
 }
 
-/** Energy error, in multiples of max|V|, beyond which a start counts as diverged (1,000 %). */
+/** The energy metric's scale and what it is ('max|V|', 'max|E|', a system's own description, or '1 (…)'). */
+export interface EnergyScaleChoice {
+  value: number;
+  kind: string;
+}
+
+/** The energy scale of the energy metric over the true rollouts' states (see the file comment). */
+export function energyScaleOf(system: System, states: readonly Float64Array[], rng: Rng): EnergyScaleChoice {
+  const m = system.mechanical!;
+  const usable = (v: number) => Number.isFinite(v) && v > 0;
+  if (m.energyScale) {
+    const { value, description } = m.energyScale;
+    const v = typeof value === 'function' ? value(states, (x) => totalEnergy(m, x)) : value;
+    if (usable(v)) return { value: v, kind: description };
+  }
+  const v = potentialScale(system, states, rng);
+  if (usable(v)) return { value: v, kind: 'max|V|' };
+  const e = maxAbsEnergy(system, states);
+  if (usable(e)) return { value: e, kind: 'max|E|' };
+  return { value: 1, kind: '1 (V and E vanish on the true rollouts)' };
+}
+
+/** max |E| = max |T + V| over the given states. */
+export function maxAbsEnergy(system: System, states: readonly Float64Array[]): number {
+  let e = 0;
+  for (const x of states) e = Math.max(e, Math.abs(totalEnergy(system.mechanical!, x)));
+  return e;
+}
+
+/** Energy error, in multiples of the energy scale, beyond which a start counts as diverged (1,000 %). */
 export const DIVERGED_ENERGY_FACTOR = 10;
 
 export interface EnergyResult {
@@ -119,15 +155,17 @@ export interface EnergyResult {
   eval_energy_drift_pct: number;
   /**
    * Starts whose rollout blew up: predicted energy non-finite, or off by more than
-   * DIVERGED_ENERGY_FACTOR × max|V| at some frame. The means above are then +Infinity.
+   * DIVERGED_ENERGY_FACTOR × the energy scale at some frame. The means above are then +Infinity.
    */
   eval_energy_diverged: number;
   /** The final-time error averaged over the starts that stayed finite (NaN if none did). */
   eval_energy_error_finite_pct: number;
   /** The median over the starts of the final-time error (a diverged start counts as +Infinity). */
   eval_energy_error_median_pct: number;
-  /** max|V| used as the scale. */
+  /** The energy scale the errors are in percent of (energyScaleOf). */
   eval_energy_scale: number;
+  /** What the scale is: 'max|V|', 'max|E|', the system's own description, or '1 (…)' (absent: max|V|). */
+  energyScaleKind?: string;
   t: number[];
   /** Per start and frame: the true energy of the predicted and of the true state. */
   predicted: Float64Array[];
@@ -150,7 +188,7 @@ export function energyMetric(
   const energy = (xs: Float64Array[]) => Float64Array.from(xs, (x) => totalEnergy(m, x));
   const truthE = trueStates.map(energy);
   const predE = predStates.map(energy);
-  const scale = potentialScale(system, trueStates.flat(), rng) || 1;
+  const { value: scale, kind } = energyScaleOf(system, trueStates.flat(), rng);
   const limit = DIVERGED_ENERGY_FACTOR * scale;
   let drift = 0;
   const last = t.length - 1;
@@ -175,6 +213,7 @@ export function energyMetric(
     eval_energy_error_finite_pct: finite.length ? pct(finite.reduce((a, b) => a + b, 0) / finite.length) : NaN,
     eval_energy_error_median_pct: pct(median),
     eval_energy_scale: scale,
+    energyScaleKind: kind,
     t,
     predicted: predE,
     truth: truthE,

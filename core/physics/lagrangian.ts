@@ -14,7 +14,7 @@
  */
 import { ConfigError, NumericalError } from '../errors.ts';
 import type { Rng } from '../random.ts';
-import type { MechanicalStructure, System, SystemLabels } from '../system.ts';
+import type { EnergyScale, MechanicalStructure, System, SystemLabels } from '../system.ts';
 import { Dual } from './dual.ts';
 import { solveInPlace } from './linalg.ts';
 
@@ -35,6 +35,8 @@ export interface LagrangianSpec {
   timeSpan: number;
   /** Optional names and units for plots, as a System's (instantiateSystem passes them on). */
   labels?: SystemLabels;
+  /** Optional energy scale of the energy metric (MechanicalStructure.energyScale). */
+  energyScale?: EnergyScale;
 }
 
 /** True when `value` is a LagrangianSpec rather than a System (it has a `lagrangian` function). */
@@ -124,6 +126,7 @@ export function lagrangianSystem(spec: LagrangianSpec): System {
     angles: spec.angles ? [...spec.angles] : Array.from({ length: n }, () => false),
     kinetic: (x) => lagrangianEnergy(L, n, x) - lagrangianPotential(L, n, x),
     potential: (x) => lagrangianPotential(L, n, x),
+    ...(spec.energyScale ? { energyScale: spec.energyScale } : {}),
   };
   return {
     stateDim: 2 * n,

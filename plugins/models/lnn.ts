@@ -38,6 +38,10 @@ export default definePlugin({
       .array(s.number({ gt: 0 }))
       .optional()
       .describe('fixed factors applied to (q, q̇) before the network (one per state component), e.g. 1/(velocity range) to bring fast velocities to order 1'),
+    positiveInit: s
+      .boolean()
+      .default(true)
+      .describe("start the output layer's weights non-negative, so that ∂²L/∂q̇∂q̇ starts positive definite (a kinetic energy); false: signed, as drawn"),
     damping: s
       .number({ gt: 0, max: 0.1 })
       .default(1e-5)
@@ -71,6 +75,17 @@ export default definePlugin({
       rng: new Rng(ctx.seed),
       name: `lnn${instances++}`,
     });
+    // The velocity Hessian is Σ_ℓ J_ℓᵀ diag(ḡ_ℓ ⊙ φ''(z_ℓ)) J_ℓ with ḡ_D the output weights: with them
+    // non-negative the last layer's term is positive semi-definite, and it dominates at initialisation,
+    // so ∂²L/∂q̇∂q̇ starts positive definite. Drawn signed, it starts indefinite for some seeds, and
+    // reaching a definite kinetic energy means crossing det = 0, where q̈ diverges: training stalls
+    // there (docs/physics-and-models.md, "Velocity-dependent Lagrangians").
+    if (o.positiveInit) {
+      const out = net.weights[net.weights.length - 1]!;
+      const abs = tf.abs(out);
+      out.assign(abs);
+      abs.dispose();
+    }
     const { id, counter } = newSolveCounter();
     // Scaling the inputs is scaling the rows of the first (linear) layer: L(x ⊙ s) has weights diag(s) W₀.
     const scale = o.inputScale ? tf.keep(tf.tensor2d(o.inputScale, [inputs, 1])) : undefined;

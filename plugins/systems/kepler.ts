@@ -38,6 +38,14 @@ export default definePlugin({
       angles: [false, false],
       kinetic: ([, , vx, vy]) => 0.5 * (vx! * vx! + vy! * vy!),
       potential: ([x, y]) => -gm / Math.hypot(x!, y!),
+      // V = −GM/r is unbounded: max|V| over the energy metric's rollouts (which start nearly at rest and
+      // fall close to the centre) measures the closest approach (1821.8 with the defaults), not the orbits.
+      // The orbits' conserved energies are the scale instead: max|E| over the true rollouts (GM/(2a)
+      // for a bound orbit of semi-major axis a; GM/r for a start at rest at radius r).
+      energyScale: {
+        value: (states, energy) => states.reduce((e, x) => Math.max(e, Math.abs(energy(x))), 0),
+        description: 'max|E| over the true rollouts',
+      },
     },
     // Natural units (semi-major axis 1, GM = gm): no physical units; the energies are per unit mass.
     labels: { state: ['x', 'y', 'x\u0307', 'y\u0307'], stateUnits: ['', '', '', ''], time: '', energy: '' },
