@@ -11,7 +11,7 @@ import { uriScheme } from '../track/select.ts';
 
 interface Headline {
   metric: string;
-  label: (r: ResolvedExperiment) => string;
+  label: (r: ResolvedExperiment, s: RunSummary) => string;
   format: (v: number) => string;
   /** What a good value is, in words; shown beside the value. */
   good: string;
@@ -28,7 +28,7 @@ const num = (v: number) => (Number.isInteger(v) ? String(v) : Number.isFinite(v)
 const HEADLINES: readonly Headline[] = [
   {
     metric: 'eval_energy_error_pct',
-    label: (r) => `energy error at t = ${r.eval.energyTime} (% of max|V|, mean)`,
+    label: (r, s) => `energy error at t = ${r.eval.energyTime} (% of ${s.energyScale ?? 'max|V|'}, mean)`,
     format: pct,
     good: 'a few % or less (Cranmer et al.: LNN 0.4 %, MLP 7.4 %)',
   },
@@ -69,7 +69,7 @@ export function formatRunSummary(s: RunSummary, resolved: ResolvedExperiment, tr
   if (s.evalFailure) lines.push(`  evaluation incomplete (tag odelab.eval_failure; those metrics are absent): ${s.evalFailure}`);
   lines.push(`  trained: ${trainedLine(resolved)}`);
   const shown = HEADLINES.filter((h) => h.metric in s.metrics);
-  const labels = shown.map((h) => h.label(resolved));
+  const labels = shown.map((h) => h.label(resolved, s));
   const values = shown.map((h) => h.format(s.metrics[h.metric]!));
   const width = Math.max('metric'.length, ...labels.map((l) => l.length));
   const valueWidth = Math.max('value'.length, ...values.map((v) => v.length));

@@ -51,6 +51,8 @@ export interface MechanicsEvalResult {
   plots: Record<string, Uint8Array>;
   /** What could not be evaluated and why (its metrics are then absent). */
   failures: string[];
+  /** What eval_energy_scale is (e.g. 'max|V|'), when the energy metric was computed. */
+  energyScaleKind?: string;
 }
 
 /**
@@ -78,7 +80,8 @@ export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
       eval_energy_scale: energy.eval_energy_scale,
     });
   }
-  if (!p.eval.plots) return { metrics, plots, failures };
+  const kind = energy ? { energyScaleKind: energy.energyScaleKind ?? 'max|V|' } : {};
+  if (!p.eval.plots) return { metrics, plots, failures, ...kind };
   const plotted = guarded(failures, 'plotted rollout', () => plotTrajectories(p, 1));
   if (plotted?.length) {
     plots['plots/trajectory.png'] = trajectoryPlot(plotted, p.system);
@@ -86,7 +89,7 @@ export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
   }
   if (energy) plots['plots/energy.png'] = energyPlot(energy, p.system);
   plots['plots/accelerations.png'] = accelerationPlot(accel.pred, accel.truth, p.system);
-  return { metrics, plots, failures };
+  return { metrics, plots, failures, ...kind };
 }
 
 /** Run `f`; a NumericalError (a rollout that cannot finish) becomes a failure and undefined. */

@@ -43,6 +43,8 @@ export interface RunEvalResult {
   plots: Record<string, Uint8Array>;
   /** What could not be evaluated and why (those metrics are absent). */
   failures: string[];
+  /** What eval_energy_scale is (mechanical systems whose energy metric was computed). */
+  energyScaleKind?: string;
 }
 
 /** Evaluate a trained model as a run does (see the file comment). */
@@ -59,7 +61,8 @@ export function evaluateRun(p: RunEvalParts): RunEvalResult {
   if (p.system.mechanical) {
     p.onPhase?.(`evaluating mechanics: accelerations, energy over ${p.eval.energyStarts} rollouts to t = ${p.eval.energyTime}`);
     const mech = evaluateMechanics({ model: p.model, system: p.system, integrator: p.integrator, truth: p.truth, dataset: p.dataset, eval: p.eval, train: p.train, rng: p.rng });
-    return { metrics: { ...metrics, ...mech.metrics }, plots: mech.plots, failures: [...failures, ...mech.failures] };
+    const kind = mech.energyScaleKind ? { energyScaleKind: mech.energyScaleKind } : {};
+    return { metrics: { ...metrics, ...mech.metrics }, plots: mech.plots, failures: [...failures, ...mech.failures], ...kind };
   }
   const plots: Record<string, Uint8Array> = {};
   if (p.eval.plots) {

@@ -60,6 +60,8 @@ export interface RunSummary {
    * eval.maxSteps): what and why, also the tag odelab.eval_failure. Those metrics are absent.
    */
   evalFailure?: string;
+  /** What eval_energy_scale is, e.g. 'max|V|' (also the param eval.energy_scale). */
+  energyScale?: string;
   /**
    * Records the tracking server does not have (remote trackers only, absent when it has them all):
    * pending ones stay in the spool until `odelab sync` sends them, rejected ones were refused for good.
@@ -97,9 +99,11 @@ export class ExperimentRunner {
     let status: RunStatus = 'FINISHED';
     let reason: string | undefined;
     let evalFailure: string | undefined;
+    let energyScale: string | undefined;
     try {
-      const { stoppedBy, evalFailure: failure } = await this.execute(req, logger);
+      const { stoppedBy, evalFailure: failure, energyScaleKind } = await this.execute(req, logger);
       evalFailure = failure;
+      energyScale = energyScaleKind;
       if (stoppedBy) {
         status = 'KILLED';
         reason = `interrupted by ${stoppedBy}`;
@@ -125,6 +129,7 @@ export class ExperimentRunner {
       artifactUri: info.artifactUri,
       ...(reason ? { reason } : {}),
       ...(evalFailure ? { evalFailure } : {}),
+      ...(energyScale ? { energyScale } : {}),
       ...(left.spoolDir ? { undelivered: { pending: left.pending, rejected: left.rejected, spoolDir: left.spoolDir } } : {}),
     };
   }
@@ -133,7 +138,7 @@ export class ExperimentRunner {
    * Data, training, evaluation, the model artifact. Returns the signal that
    * stopped training, if any, and what the evaluation could not finish.
    */
-  private async execute(req: RunRequest, logger: RunLogger): Promise<{ stoppedBy?: string; evalFailure?: string }> {
+  private async execute(req: RunRequest, logger: RunLogger): Promise<{ stoppedBy?: string; evalFailure?: string; energyScaleKind?: string }> {
     const { shouldStop, onMetrics } = req;
     const r = req.loaded.resolved;
     const { data: dataRng, initSeed, batch: batchRng, eval: evalRng } = runStreams(r.seed);
@@ -178,11 +183,13 @@ export class ExperimentRunner {
         await saveModel('KILLED');
         return { stoppedBy: result.stoppedBy };
       }
-      const { metrics, plots, failures } = evaluateRun({
+      const { metrics, plots, failures, energyScaleKind } = evaluateRun({
         model, system, integrator: evaluationIntegrator(r), truth: truthIntegrator(this.registry, r), dataset,
         data: r.data, train: r.train, eval: r.eval, rng: evalRng, onPhase: (m) => this.reporter.message(m),
       });
       await logger.logMetrics(metrics, result.steps);
+      // What the energy errors are in percent of: a param beside eval_energy_scale's value.
+      if (energyScaleKind) await logger.logParams({ 'eval.energy_scale': energyScaleKind });
       for (const [path, png] of Object.entries(plots)) await logger.logArtifact(path, png);
       const evalFailure = failures.length ? failures.join('; ') : undefined;
       if (evalFailure) {
@@ -191,7 +198,7 @@ export class ExperimentRunner {
       }
       if (model.diagnostics) await logger.logMetrics(model.diagnostics(), result.steps);
       await saveModel('FINISHED');
-      return evalFailure ? { evalFailure } : {};
+      return { ...(evalFailure ? { evalFailure } : {}), ...(energyScaleKind ? { energyScaleKind } : {}) };
     } catch (e) {
       // A failed run keeps the model it reached, if its weights are finite; the original error wins.
       await saveModel('FAILED').catch((saveError: unknown) => this.reporter.message(`warning: could not log the model: ${String(saveError)}`));
