@@ -8,11 +8,11 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { BIN, ROOT } from './helpers/cli.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 const exec = promisify(execFile);
 
@@ -68,8 +68,7 @@ test("every command in the README's shell blocks works as written", async (t) =>
   t.true(blocks.flat().some((l) => l.startsWith('npx odelab sweep')), 'the README shows a sweep');
   t.true(blocks.flat().some((l) => l.startsWith('npx odelab init')), 'the README shows odelab init');
 
-  const scratch = await mkdtemp(join(tmpdir(), 'odelab-readme-'));
-  t.teardown(() => rm(scratch, { recursive: true, force: true }));
+  const scratch = await tempDir(t, 'odelab-readme-');
   const cwd = join(scratch, 'work');
   await mkdir(join(cwd, 'node_modules', '.bin'), { recursive: true });
   await symlink(BIN, join(cwd, 'node_modules', '.bin', 'odelab'));

@@ -3,11 +3,10 @@
 // consistent with its own divergence count) and print a summary a newcomer
 // can read. The whole experiment runs as committed: about a minute of CPU.
 import test from 'ava';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { odelab } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** The last value of each metric of the one run in a file store. */
 async function lastMetrics(store: string): Promise<Record<string, number>> {
@@ -25,8 +24,7 @@ async function lastMetrics(store: string): Promise<Record<string, number>> {
 }
 
 test("npm start's experiment trains an LNN that conserves energy to a few percent and says what it did", async (t) => {
-  const store = await mkdtemp(join(tmpdir(), 'odelab-start-'));
-  t.teardown(() => rm(store, { recursive: true, force: true }));
+  const store = await tempDir(t, 'odelab-start-');
   const r = await odelab(['run', 'experiments/double-pendulum-quick.ts', '--tracking-uri', store]);
   t.is(r.code, 0, r.stderr);
   const m = await lastMetrics(store);

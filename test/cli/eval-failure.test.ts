@@ -4,22 +4,15 @@
 // so, and a sweep ranks such a trial last with the reason in its table.
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { odelab } from '../helpers/cli.ts';
-
-async function store(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'odelab-evalfail-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // dopri5 needs more than one step for a held-out rollout over the whole span: eval.maxSteps=1 cannot finish.
 const CANNOT_FINISH = ['--set', 'integrator={"name":"dopri5"}', '--set', 'eval.maxSteps=1'];
 
 test('a run whose held-out rollout exhausts eval.maxSteps: FINISHED, tag odelab.eval_failure, no rollout metrics', async (t) => {
-  const dir = await store(t);
+  const dir = await tempDir(t, 'odelab-evalfail-');
   const r = await odelab(['run', 'test/fixtures/experiments/tiny.ts', '--tracking-uri', dir, '--json', '--quiet', ...CANNOT_FINISH]);
   t.is(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout) as { status: string; runId: string; experimentId: string; metrics: Record<string, number>; evalFailure?: string };
@@ -33,14 +26,14 @@ test('a run whose held-out rollout exhausts eval.maxSteps: FINISHED, tag odelab.
 });
 
 test('the text summary says the evaluation is incomplete', async (t) => {
-  const dir = await store(t);
+  const dir = await tempDir(t, 'odelab-evalfail-');
   const r = await odelab(['run', 'test/fixtures/experiments/tiny.ts', '--tracking-uri', dir, '--quiet', ...CANNOT_FINISH]);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /evaluation incomplete \(tag odelab\.eval_failure; those metrics are absent\): held-out rollouts could not finish/);
 });
 
 test('a sweep ranks a trial whose evaluation could not finish last, with the reason in its table', async (t) => {
-  const dir = await store(t);
+  const dir = await tempDir(t, 'odelab-evalfail-');
   const r = await odelab(['sweep', 'test/fixtures/experiments/sweep-eval-budget.ts', '--tracking-uri', dir, '--workers', '1', '--quiet', '--best-out', join(dir, 'best.json')]);
   t.is(r.code, 0, r.stderr);
   const rows = r.stdout.split('\n').filter((l) => /^\d+\s+FINISHED/.test(l));

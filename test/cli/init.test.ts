@@ -5,20 +5,14 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EXAMPLE_EXPERIMENT, EXAMPLE_FILES } from '../../core/cli/init-command.ts';
 import { odelab, ROOT } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const run = promisify(execFile);
-
-async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'odelab-init-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** The environment without a tracking URI, so that runs go to the project's ./mlruns. */
 function withoutTrackingEnv(): NodeJS.ProcessEnv {
@@ -31,7 +25,7 @@ function withoutTrackingEnv(): NodeJS.ProcessEnv {
 const QUICK = ['--set', 'train.steps=10', '--set', 'eval.energyStarts=2', '--set', 'eval.energyTime=1', '--set', 'eval.plots=false', '--set', 'eval.accelerationSamples=16'];
 
 test('odelab init makes a project; npm install and npx odelab run work there, with runs in the project', async (t) => {
-  const parent = await tempDir(t);
+  const parent = await tempDir(t, 'odelab-init-');
   const dir = join(parent, 'my-lab');
   const init = await odelab(['init', dir]);
   t.is(init.code, 0, init.stderr);
@@ -57,7 +51,7 @@ test('odelab init makes a project; npm install and npx odelab run work there, wi
 });
 
 test('from a tarball (npm pack): the packed files are all an installed odelab needs to run the example', async (t) => {
-  const parent = await tempDir(t);
+  const parent = await tempDir(t, 'odelab-init-');
   const { stdout: packed } = await run('npm', ['pack', '--pack-destination', parent, ROOT], { cwd: parent, timeout: 120_000 });
   const tgz = join(parent, packed.trim().split('\n').at(-1)!);
   const dir = join(parent, 'from-tarball');
@@ -70,7 +64,7 @@ test('from a tarball (npm pack): the packed files are all an installed odelab ne
 });
 
 test('odelab init refuses a folder that is not empty, before writing anything (exit 2)', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'odelab-init-');
   await writeFile(join(dir, 'notes.txt'), 'mine');
   const r = await odelab(['init', dir]);
   t.is(r.code, 2);
@@ -79,7 +73,7 @@ test('odelab init refuses a folder that is not empty, before writing anything (e
 });
 
 test('odelab init --odelab takes a tarball path or a git URL as the dependency; a missing path is exit 2', async (t) => {
-  const parent = await tempDir(t);
+  const parent = await tempDir(t, 'odelab-init-');
   const tgz = join(parent, 'odelab-0.1.0.tgz');
   await writeFile(tgz, '');
   t.is((await odelab(['init', join(parent, 'a'), '--odelab', tgz])).code, 0);
@@ -94,7 +88,7 @@ test('odelab init --odelab takes a tarball path or a git URL as the dependency; 
 });
 
 test('an experiment file outside any ES-module project gets a message saying what to do, not a module-cycle error', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'odelab-init-');
   await mkdir(join(dir, 'loose'));
   const file = join(dir, 'loose', 'exp.ts');
   await writeFile(file, await readFile(join(ROOT, 'experiments', 'spiral.ts'), 'utf8'));

@@ -5,11 +5,10 @@
 // MLFLOW_TRACKING_URI counts as unset, as in MLflow's client.
 import test from 'ava';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_TRACKING_URI, resolveTrackingUri } from '../../core/track/select.ts';
 import { odelab } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const SWEEP = 'test/fixtures/experiments/sweep-tiny.ts';
 
@@ -28,8 +27,7 @@ test('odelab sweep with an unusable tracking store exits 2 before any trial', as
 });
 
 test('odelab sweep --best-out in an unusable folder exits 2 before any trial, naming the flag', async (t) => {
-  const store = await mkdtemp(join(tmpdir(), 'odelab-out-'));
-  t.teardown(() => rm(store, { recursive: true, force: true }));
+  const store = await tempDir(t, 'odelab-out-');
   const r = await odelab(['sweep', SWEEP, '--tracking-uri', store, '--best-out', '/proc/odelab-best/best.json', '--quiet']);
   t.is(r.code, 2, r.stderr);
   t.regex(r.stderr, /--best-out: folder \/proc\/odelab-best/);

@@ -4,19 +4,11 @@
 // 6e301 and exit 0, and a sampler of the wrong length a TypeError (exit 1).
 import test from 'ava';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { odelab } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const EXPERIMENT = 'test/fixtures/experiments/pendulum-tiny.ts';
 const FAULTY = ['--plugin', 'test/fixtures/faulty/plugins.ts'];
-
-async function store(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'odelab-checks-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const cases: [string, string[], RegExp][] = [
   ['Math.cos on a jet', ['--set', 'system.name=math-cos-pendulum'], /system plugin 'math-cos-pendulum': lagrangian\(q, q̇\) is not finite/],
@@ -27,7 +19,7 @@ const cases: [string, string[], RegExp][] = [
 
 for (const [what, args, message] of cases) {
   test(`${what}: exit 2 before any work, naming the plugin and the function`, async (t) => {
-    const dir = await store(t);
+    const dir = await tempDir(t, 'odelab-checks-');
     const r = await odelab(['run', EXPERIMENT, '--tracking-uri', dir, '--quiet', ...FAULTY, ...args]);
     t.is(r.code, 2, r.stderr);
     t.regex(r.stderr, message);

@@ -3,21 +3,14 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunSpool } from '../../core/track/spool.ts';
 import { MlflowFileStore } from '../../plugins/trackers/mlflow-file.ts';
 import { odelab, ROOT } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const CRASH = join(ROOT, 'test/fixtures/spool-crash.ts');
 const DOWN = 'test/fixtures/down-tracker.ts';
-
-async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'odelab-cli-sync-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A run in the file store at `store` whose process was SIGKILLed with its records spooled (server "down"). */
 function crashedRun(spoolDir: string, store: string, points: number): Promise<string> {
@@ -36,7 +29,7 @@ function crashedRun(spoolDir: string, store: string, points: number): Promise<st
 }
 
 test('odelab sync delivers a crashed run to the file store once, marks it FAILED with the reason, and removes its spool', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'odelab-cli-sync-');
   const [spool, store] = [join(dir, 'spool'), join(dir, 'mlruns')];
   const runId = await crashedRun(spool, store, 50);
   const tracker = new MlflowFileStore(store);
@@ -55,7 +48,7 @@ test('odelab sync delivers a crashed run to the file store once, marks it FAILED
 });
 
 test('odelab sync exits 1 while the server is still unavailable, keeping the records', async (t) => {
-  const spool = join(await tempDir(t), 'spool');
+  const spool = join(await tempDir(t, 'odelab-cli-sync-'), 'spool');
   const { spool: run, ownership } = await RunSpool.create(spool, { trackingUri: 'down://server', runId: 'r1', experimentId: '0' });
   run.append({ kind: 'metrics', metrics: [{ key: 'loss', value: 1, step: 0, timestamp: 1 }] });
   run.append({ kind: 'end', status: 'FINISHED', endTime: 2 });
@@ -78,7 +71,7 @@ test('sync --help names its options; bad spool settings exit 2 naming the variab
   t.is(sync.code, 2);
   t.regex(sync.stderr, /ODELAB_SPOOL_DIR must be an absolute folder path/);
 
-  const store = join(await tempDir(t), 'mlruns');
+  const store = join(await tempDir(t, 'odelab-cli-sync-'), 'mlruns');
   const run = await odelab(['run', 'test/fixtures/experiments/tiny.ts', '--quiet', '--backend', 'cpu', '--tracking-uri', store], { env: { ODELAB_FLUSH_TIMEOUT: 'soon' } });
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /ODELAB_FLUSH_TIMEOUT must be a number of seconds from 0 to 86400, got 'soon'/);

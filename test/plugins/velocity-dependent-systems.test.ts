@@ -2,18 +2,13 @@
 // their motion derived from L against hand-derived closed forms, their energy along a float64
 // solve, gauge independence, and a short LNN training that learns one of them (issue 19).
 import test from 'ava';
-import { createRegistry, groundTruth, instantiateSystem, Rng, tf, totalEnergy, type System } from 'odelab';
+import { createRegistry, groundTruth, Rng, tf, totalEnergy, type System } from 'odelab';
 import { accelerationBatch } from '../../core/train/acceleration.ts';
+import { builtinSystem, dopri8 } from '../helpers/builtins.ts';
 
 const registry = createRegistry();
-const system = (name: string, options: object = {}): System => {
-  const p = registry.get('system', name);
-  return instantiateSystem(p, p.options.parse(options, 'system') as never);
-};
-const truth = () => {
-  const p = registry.get('integrator', 'dopri8');
-  return p.create(p.options.parse({ rtol: 1e-11, atol: 1e-11 }, 'data') as never);
-};
+const system = builtinSystem;
+const truth = () => dopri8(1e-11);
 const close = (a: number, b: number, tol = 1e-10) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 
 // m ẍ = q B ẏ − ∂V/∂x, m ÿ = −q B ẋ − ∂V/∂y, V = ½ k r² + ¼ a r⁴; E = ½ m |v|² + V.

@@ -1,21 +1,14 @@
 // The energy metric's scale per system (issue 19 item 3): max|V| for pendulums, max|E| where there
 // is no potential, a system's own scale where it states one (Kepler), and the plots say which.
 import test from 'ava';
-import { createRegistry, initBackend, Rng } from 'odelab';
-import { instantiateSystem } from '../../../core/physics/instantiate.ts';
+import { initBackend, Rng } from 'odelab';
 import { lagrangianSystem } from '../../../core/physics/lagrangian.ts';
 import { energyMetric, energyScaleOf, maxAbsEnergy, potentialScale, truthRollout } from '../../../core/eval/mechanics.ts';
+import { builtinSystem, dopri8 } from '../../helpers/builtins.ts';
 import { energyFigure } from '../../../core/eval/mechanics-plots.ts';
 
-const registry = createRegistry();
-const system = (name: string, options: Record<string, unknown> = {}) => {
-  const p = registry.get('system', name);
-  return instantiateSystem(p, p.options.parse(options, 'system'));
-};
-const truth = () => {
-  const p = registry.get('integrator', 'dopri8');
-  return p.create(p.options.parse({ rtol: 1e-10, atol: 1e-12 }, 'integrator') as never);
-};
+const system = builtinSystem;
+const truth = () => dopri8(1e-10, 1e-12);
 const cfg = { energyStarts: 6, energyMaxVelocity: 0.1, energyTime: 5, energyFrames: 50 };
 const metric = (sys: ReturnType<typeof system>) => energyMetric(sys, truthRollout(sys, truth()), truthRollout(sys, truth()), cfg, new Rng(1));
 

@@ -1,21 +1,14 @@
 // Cranmer et al.'s energy metric and the mechanical evaluation: about 0 on the
 // true dynamics, large on wrong dynamics, and valid PNG plots.
 import test from 'ava';
-import { createRegistry, initBackend, Rng } from 'odelab';
-import { instantiateSystem } from '../../../core/physics/instantiate.ts';
+import { initBackend, Rng } from 'odelab';
 import { DIVERGED_ENERGY_FACTOR, energyMetric, energyStarts, potentialScale, truthRollout } from '../../../core/eval/mechanics.ts';
+import { builtinSystem, dopri8 } from '../../helpers/builtins.ts';
 import { energyPlot } from '../../../core/eval/mechanics-plots.ts';
 import { decodePng } from '../../../core/eval/plot/index.ts';
 
-const registry = createRegistry();
-const system = (name: string, options: Record<string, unknown> = {}) => {
-  const p = registry.get('system', name);
-  return instantiateSystem(p, p.options.parse(options, 'system'));
-};
-const truth = () => {
-  const p = registry.get('integrator', 'dopri8');
-  return p.create(p.options.parse({ rtol: 1e-10, atol: 1e-12 }, 'integrator') as never);
-};
+const system = builtinSystem;
+const truth = () => dopri8(1e-10, 1e-12);
 const cfg = { energyStarts: 6, energyMaxVelocity: 0.1, energyTime: 20, energyFrames: 200 };
 
 test.before(async () => {

@@ -1,19 +1,14 @@
 // What the trajectory plots are drawn from: dense samples through the evaluated frames, and whether a trajectory was held out.
 import test from 'ava';
-import { createRegistry, generateDataset, groundTruth, instantiateSystem, Rng, tf, timeGrid, type Model, type System } from 'odelab';
+import { createRegistry, generateDataset, groundTruth, Rng, tf, timeGrid, type Model, type System } from 'odelab';
 import { dataSchema } from '../../../core/config/experiment.ts';
 import { densify } from '../../../core/eval/dense-samples.ts';
 import { isHeldOut, plotTrajectories } from '../../../core/eval/plotted-trajectories.ts';
+import { builtinSystem, dopri8 } from '../../helpers/builtins.ts';
 
 const registry = createRegistry();
-const system = (name: string, options: object = {}): System => {
-  const p = registry.get('system', name);
-  return instantiateSystem(p, p.options.parse(options, 'system') as never);
-};
-const truthIntegrator = () => {
-  const p = registry.get('integrator', 'dopri8');
-  return p.create(p.options.parse({ rtol: 1e-10, atol: 1e-12 }, 'data') as never);
-};
+const system = builtinSystem;
+const truthIntegrator = () => dopri8(1e-10, 1e-12);
 const dataset = (sys: System, data: object, seed = 3) => generateDataset(sys, truthIntegrator(), dataSchema.parse(data, 'data'), new Rng(seed));
 
 /** A stand-in model whose field is the system's own (so its rollout is the truth, up to the integrator). */

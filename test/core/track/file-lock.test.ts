@@ -1,31 +1,16 @@
 // withFileLock's waits are bounded whatever sits at the lock's path, and the
 // timeout says what was waited for.
 import test from 'ava';
-import { lutimes, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { lutimes, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TrackingError } from '../../../core/errors.ts';
 import { withFileLock } from '../../../core/track/file-lock.ts';
+import { settles, tempDir } from '../../helpers/temp-dir.ts';
 
-async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'odelab-lock-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** `work` settled within `ms` (a hang fails the test instead of stalling the run). */
-async function settles<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms / 1000} s`)), ms)));
-  try {
-    return await Promise.race([work, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 test('a dangling symbolic link at the lock path is waited for and timed out, not retried forever', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'odelab-lock-');
   const lock = join(dir, 'x.lock');
   // open(O_EXCL) says the path exists, stat says it does not: unbounded retries would spin at full CPU.
   await symlink(join(dir, 'nowhere'), lock);
@@ -35,7 +20,7 @@ test('a dangling symbolic link at the lock path is waited for and timed out, not
 });
 
 test('an old dangling symbolic link is judged stale by its own age and broken', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'odelab-lock-');
   const lock = join(dir, 'x.lock');
   await symlink(join(dir, 'nowhere'), lock);
   const old = new Date(Date.now() - 3_600_000);
@@ -44,7 +29,7 @@ test('an old dangling symbolic link is judged stale by its own age and broken', 
 });
 
 test('the timeout names who holds the lock', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir(t, 'odelab-lock-');
   const lock = join(dir, 'x.lock');
   await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), token: 't', time: Date.now() }));
   await t.throwsAsync(withFileLock(lock, async () => 'never', { timeoutMs: 50 }), {

@@ -16,6 +16,7 @@ import {
   validateKey,
 } from '../../../core/track/file-store-yaml.ts';
 import tracker, { MlflowFileStore, resolveStoreRoot } from '../../../plugins/trackers/mlflow-file.ts';
+import { settles } from '../../helpers/temp-dir.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
@@ -421,16 +422,6 @@ test('the lock excludes concurrent holders and breaks stale locks', async (t) =>
   });
 });
 
-/** `work` settled within `ms` (a hang fails the test instead of stalling the run). */
-async function settles<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms / 1000} s`)), ms)));
-  try {
-    return await Promise.race([work, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 test('an unusable root is a ConfigError at once, naming the path and what is wrong: /proc, /sys, a file as the root or a parent', async (t) => {
   const dir = dirname(await tempRoot(t));
