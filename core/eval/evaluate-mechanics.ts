@@ -80,7 +80,7 @@ export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
       eval_energy_scale: energy.eval_energy_scale,
     });
   }
-  const kind = energy ? { energyScaleKind: energy.energyScaleKind ?? 'max|V|' } : {};
+  const kind = energy ? { energyScaleKind: energy.energyScaleKind } : {};
   if (!p.eval.plots) return { metrics, plots, failures, ...kind };
   const plotted = guarded(failures, 'plotted rollout', () => plotTrajectories(p, 1));
   if (plotted?.length) {

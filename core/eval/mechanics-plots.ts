@@ -62,10 +62,10 @@ export function energyFigure(e: EnergyResult, system?: LabelSource): FigureSpec 
         ],
       },
       {
-        title: `mean error over the starts; ${scaleName(e)} = ${e.eval_energy_scale.toPrecision(3)}${unit}`,
+        title: `mean error over the starts; ${e.energyScaleKind} = ${e.eval_energy_scale.toPrecision(3)}${unit}`,
         ...axisFields('x', time),
         yLabel: '|E_model − E_true|',
-        yUnit: `% of ${scaleName(e)}`,
+        yUnit: `% of ${e.energyScaleKind}`,
         logY: true,
         series: [{ name: 'model', x: e.t, y: pct, color: 'C1' }],
       },
@@ -73,17 +73,13 @@ export function energyFigure(e: EnergyResult, system?: LabelSource): FigureSpec 
   };
 }
 
-/** What the energy scale is ('max|V|' unless the result says otherwise). */
-function scaleName(e: EnergyResult): string {
-  return e.energyScaleKind ?? 'max|V|';
-}
 
 /** The metric in words: the final error in percent of the energy scale, or how many starts blew up. */
 function energyOutcome(e: EnergyResult): string {
   const starts = `${e.predicted.length} start${e.predicted.length === 1 ? '' : 's'}`;
-  if (Number.isFinite(e.eval_energy_error_pct) || !(e.eval_energy_diverged > 0)) return `${starts}, final error ${e.eval_energy_error_pct.toPrecision(3)}% of ${scaleName(e)}`;
+  if (Number.isFinite(e.eval_energy_error_pct) || !(e.eval_energy_diverged > 0)) return `${starts}, final error ${e.eval_energy_error_pct.toPrecision(3)}% of ${e.energyScaleKind}`;
   const others = e.eval_energy_diverged < e.predicted.length && Number.isFinite(e.eval_energy_error_finite_pct);
-  const finite = others ? `; the others' final error ${e.eval_energy_error_finite_pct.toPrecision(3)}% of ${scaleName(e)}` : '';
+  const finite = others ? `; the others' final error ${e.eval_energy_error_finite_pct.toPrecision(3)}% of ${e.energyScaleKind}` : '';
   return `${e.eval_energy_diverged} of ${starts} diverged${finite}`;
 }
 

@@ -164,8 +164,8 @@ export interface EnergyResult {
   eval_energy_error_median_pct: number;
   /** The energy scale the errors are in percent of (energyScaleOf). */
   eval_energy_scale: number;
-  /** What the scale is: 'max|V|', 'max|E|', the system's own description, or '1 (…)' (absent: max|V|). */
-  energyScaleKind?: string;
+  /** What the scale is: 'max|V|', 'max|E|', the system's own description, or '1 (…)'. */
+  energyScaleKind: string;
   t: number[];
   /** Per start and frame: the true energy of the predicted and of the true state. */
   predicted: Float64Array[];

@@ -51,6 +51,7 @@ test('the energy figure gives E in the system\'s unit and the error in percent o
     truth: [Float64Array.of(-10, -10, -10)],
     predicted: [Float64Array.of(-10, -9, -8)],
     eval_energy_scale: 29.4,
+    energyScaleKind: 'max|V|',
     eval_energy_error_pct: 6.8,
     eval_energy_diverged: 0,
     eval_energy_error_finite_pct: 6.8,
