@@ -171,7 +171,7 @@ export async function runCommand(registry: Registry, args: RunArgs): Promise<num
     signals.dispose();
   }
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`${[...formatRunSummary(summary, loaded.resolved, tracker.uri, loaded.resolved.next), ...formatUndelivered(summary.undelivered)].join('\n')}\n`);
+  else process.stdout.write(`${[...formatRunSummary(summary, loaded.resolved, tracker.uri), ...formatUndelivered(summary.undelivered)].join('\n')}\n`);
   if (args.json && summary.undelivered) process.stderr.write(formatUndelivered(summary.undelivered).map((l) => `odelab: ${l}\n`).join(''));
   return summary.status === 'FINISHED' ? 0 : summary.status === 'KILLED' ? 130 : 1;
 }

@@ -50,20 +50,18 @@ function trainedLine(r: ResolvedExperiment): string {
   return `${r.model.name}${hidden} on ${r.system.name}, ${objective}, ${r.train.steps} steps`;
 }
 
-/** The run's folder in a file store, shown relative to the working directory. */
-function runFolder(s: RunSummary, trackingUri: string): string | undefined {
+/** A file store's root as shown: relative to the working folder when inside it, else absolute. */
+function shownStore(trackingUri: string): string | undefined {
   if (uriScheme(trackingUri) !== 'file') return undefined;
   const root = trackingUri.replace(/^file:\/\//, '');
   const rel = root.startsWith('/') ? relative(process.cwd(), root) || '.' : root;
-  const shown = rel.startsWith('..') ? root : rel;
-  return `${shown}/${s.experimentId}/${s.runId}`;
+  return rel.startsWith('..') ? root : rel;
 }
 
 /**
- * The summary's lines.
- * @param next a command to suggest afterwards (the experiment's own `next`, if any).
+ * The summary's lines; the experiment's `next`, if it has one, ends them.
  */
-export function formatRunSummary(s: RunSummary, resolved: ResolvedExperiment, trackingUri: string, next?: string): string[] {
+export function formatRunSummary(s: RunSummary, resolved: ResolvedExperiment, trackingUri: string): string[] {
   const lines = [`run ${s.runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s on backend ${s.backend}`];
   if (s.reason) lines.push(`  reason: ${s.reason}`);
   if (s.evalFailure) lines.push(`  evaluation incomplete (tag odelab.eval_failure; those metrics are absent): ${s.evalFailure}`);
@@ -75,11 +73,12 @@ export function formatRunSummary(s: RunSummary, resolved: ResolvedExperiment, tr
   const valueWidth = Math.max('value'.length, ...values.map((v) => v.length));
   if (shown.length) lines.push(`  ${'metric'.padEnd(width)}  ${'value'.padEnd(valueWidth)}  good`);
   shown.forEach((h, i) => lines.push(`  ${labels[i]!.padEnd(width)}  ${values[i]!.padEnd(valueWidth)}  ${h.good}`));
-  const folder = runFolder(s, trackingUri);
+  const store = shownStore(trackingUri);
+  const folder = store && `${store}/${s.experimentId}/${s.runId}`;
   lines.push(`  all metrics (${Object.keys(s.metrics).length}): ${folder ? `${folder}/metrics/` : s.artifactUri}, or odelab run --json`);
   const plots = resolved.eval.plots ? (folder ? `${folder}/artifacts/plots/` : `${s.artifactUri}/plots/`) : undefined;
   if (plots && s.status !== 'FAILED') lines.push(`  plots: ${plots}`);
-  if (folder) lines.push(`  browse: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ${folder.split('/').slice(0, -2).join('/')}`);
-  if (next) lines.push(`  next: ${next}`);
+  if (store) lines.push(`  browse: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri ${store}`);
+  if (resolved.next) lines.push(`  next: ${resolved.next}`);
   return lines;
 }

@@ -10,6 +10,7 @@ const registry = createRegistry();
 const lnn = resolveExperiment(
   {
     name: 'dp',
+    next: 'npx odelab run x.ts',
     system: { name: 'double-pendulum' },
     model: { name: 'lnn', hidden: [16, 16] },
     integrator: { name: 'rk4', step: 0.01 },
@@ -30,7 +31,7 @@ const summary = (metrics: Record<string, number>, status: RunSummary['status'] =
 });
 
 test('a mechanical run: the energy metric first, with its horizon, starts and what good is; the plots; next', (t) => {
-  const lines = formatRunSummary(summary({ eval_energy_error_pct: 3.5, eval_energy_error_median_pct: 2, eval_energy_diverged: 0, eval_accel_rel: 0.05, train_loss: 1.5, lnn_solves: 9 }), lnn, './store', 'npx odelab run x.ts');
+  const lines = formatRunSummary(summary({ eval_energy_error_pct: 3.5, eval_energy_error_median_pct: 2, eval_energy_diverged: 0, eval_accel_rel: 0.05, train_loss: 1.5, lnn_solves: 9 }), lnn, './store');
   const text = lines.join('\n');
   t.regex(lines[0]!, /^run abc FINISHED in 1\.2 s on backend wasm$/);
   t.regex(text, /trained: lnn 16×16 on double-pendulum, acceleration regression, 10 steps/);
