@@ -14,13 +14,20 @@
 import type { HostField } from '../ode/host-field.ts';
 import { Float64Pool } from './float64-pool.ts';
 import type { Activation, InputTransform } from './fused-dense.ts';
-import { nativeGemmFor, nativeTanhFor } from './kernels.ts';
+import { float32RouteFor, nativeGemmFor, nativeTanhFor, threadsForProduct, type NativeBlas } from './kernels.ts';
 
 /** Reusable work arrays by slot, grown on demand; a view of `size` elements of slot `slot`. */
 const workArrays: Float64Array[] = [];
 export function workArray(slot: Slot, size: number): Float64Array {
   let b = workArrays[slot];
   if (!b || b.length < size) workArrays[slot] = b = new Float64Array(Math.max(size, 2 * (b?.length ?? 0)));
+  return b.subarray(0, size);
+}
+/** The same for float32 work arrays (the float32 route). */
+const workArrays32: Float32Array[] = [];
+function workArray32(slot: Slot, size: number): Float32Array {
+  let b = workArrays32[slot];
+  if (!b || b.length < size) workArrays32[slot] = b = new Float32Array(Math.max(size, 2 * (b?.length ?? 0)));
   return b.subarray(0, size);
 }
 export const enum Slot {
@@ -69,6 +76,9 @@ export interface Net {
   /** Weights [in, out] and biases as float64: every array the loops index is then of one type, which V8 compiles best. */
   ws: readonly Float64Array[];
   bs: readonly Float64Array[];
+  /** The same parameters as float32, when the caller has them (else the float32 route converts ws and bs per call). */
+  ws32?: readonly Float32Array[];
+  bs32?: readonly Float32Array[];
   activation: Activation;
   inputTransform: InputTransform;
   /** When a number, appended to the (transformed) input as an extra column. */
@@ -76,7 +86,7 @@ export interface Net {
 }
 
 /** The first layer's input: x or x³, then the time column, written into h. */
-function features({ batch, inputs, widths, x, inputTransform, time }: Net, h: Float64Array): void {
+function features({ batch, inputs, widths, x, inputTransform, time }: Net, h: Float32Array | Float64Array): void {
   const width = widths[0]!;
   const cube = inputTransform === 'cube';
   for (let r = 0; r < batch; r++) {
@@ -132,8 +142,8 @@ function transpose(v: Float64Array, rows: number, cols: number, t: Float64Array)
   return t;
 }
 
-/** a = act(z), element-wise. */
-function activateHost(z: Float64Array, act: Activation, a: Float64Array): void {
+/** a = act(z), element-wise (z and a of one type). */
+function activateHost<T extends Float32Array | Float64Array>(z: T, act: Activation, a: T): void {
   const n = z.length;
   switch (act) {
     case 'tanh': {
@@ -165,11 +175,12 @@ function activateHost(z: Float64Array, act: Activation, a: Float64Array): void {
  * one then holds each layer's activation only, not its pre-activation too
  * (half the memory of large activations on a host tape).
  */
-function timesDerivative(g: Float64Array, a: Float64Array, act: Activation): void {
+function timesDerivative<T extends Float32Array | Float64Array>(g: T, a: T, act: Activation, native: NativeBlas | null): void {
   const n = g.length;
   switch (act) {
     case 'tanh':
-      for (let i = 0; i < n; i++) g[i] *= 1 - a[i]! * a[i]!;
+      if (native) native.tanhBackward(g, a);
+      else for (let i = 0; i < n; i++) g[i] *= 1 - a[i]! * a[i]!;
       break;
     case 'relu':
       // a > 0 exactly when z > 0.
@@ -203,7 +214,18 @@ export interface Forward {
   /** A large kept pass: the activations as float32 (pooled), `acts` then empty and `buf` a work array. */
   buf32?: Float32Array;
   acts32?: Float32Array[];
+  /** Whether buf32 is a work array (a pass of the float32 route not kept), not pooled. */
+  work32?: boolean;
+  /** Computed by the float32 route (its backward pass runs in float32 too). */
+  float32?: boolean;
   out: Float64Array;
+}
+
+/** Multiply-adds of the stack's largest layer product. */
+function largestProduct({ batch, widths }: Net): number {
+  let work = 0;
+  for (let l = 0; l + 1 < widths.length; l++) work = Math.max(work, batch * widths[l]! * widths[l + 1]!);
+  return work;
 }
 
 /**
@@ -212,6 +234,8 @@ export interface Forward {
  * activations or more keeps them as float32 (`out` is then valid until the next pass).
  */
 export function forward(n: Net, keep: boolean): Forward {
+  const blas32 = float32RouteFor(largestProduct(n));
+  if (blas32) return forward32(n, keep, blas32);
   const { batch, widths } = n;
   const layers = n.ws.length;
   let size = 0;
@@ -246,7 +270,7 @@ export function forward(n: Net, keep: boolean): Forward {
 /** Give a kept forward pass's buffer back to the pool (its views must not be used after). */
 export function releaseForward(pass: Forward): void {
   if (pass.pooled) forwardPool.give(pass.buf);
-  if (pass.buf32) give32(pass.buf32);
+  if (pass.buf32 && !pass.work32) give32(pass.buf32);
 }
 
 type Out = Float32Array | Float64Array;
@@ -257,6 +281,9 @@ type Out = Float32Array | Float64Array;
  * kept forward pass `pass` (and releases it) or recomputes one.
  */
 export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | undefined, accumulate: boolean): void {
+  // The route of the kept pass, else of the stack now (a pass and its backward pass always share one route).
+  const blas32 = pass ? (pass.float32 ? float32RouteFor(Infinity) : null) : float32RouteFor(largestProduct(n));
+  if (blas32) return backward32(n, dy, outs, pass, accumulate, blas32);
   const { acts, acts32 } = pass ?? forward(n, false);
   const { batch, widths } = n;
   /** Layer l's input activation as float64: kept as is, or a kept float32 one widened into a work array. */
@@ -299,7 +326,96 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
     const gh = workArray(ghSlot, batch * cols);
     matmul(g, n.ws[l]!, true, batch, nOut, cols, gh);
     if (l > 0) {
-      timesDerivative(gh, act, n.activation);
+      timesDerivative(gh, act, n.activation, null);
+      g = gh;
+      gSlot = ghSlot;
+    } else {
+      const { x } = n;
+      const dx = outs[0]!;
+      const cube = n.inputTransform === 'cube';
+      for (let k = 0; k < dx.length; k++) {
+        const d = cube ? 3 * x[k]! * x[k]! * gh[k]! : gh[k]!;
+        dx[k] = accumulate ? dx[k]! + d : d;
+      }
+    }
+  }
+  if (pass) releaseForward(pass);
+}
+
+// ---- the float32 route ----
+//
+// A stack with a large layer product (kernels.ts FLOAT32_ROUTE_MIN_WORK)
+// runs wholly in float32 on the native kernels: sgemm for the products, the
+// add-on's vector tanh and its derivative, and bias gradients summed in
+// double. Only the input (features) and the output are converted; the
+// activations a backward pass needs are kept as float32, so the route also
+// halves a large host tape's memory.
+
+/** The parameters as float32: the caller's copies, else converted now. */
+function weights32(n: Net): { ws: readonly Float32Array[]; bs: readonly Float32Array[] } {
+  if (n.ws32 && n.bs32) return { ws: n.ws32, bs: n.bs32 };
+  return { ws: n.ws.map((w) => Float32Array.from(w)), bs: n.bs.map((b) => Float32Array.from(b)) };
+}
+
+function forward32(n: Net, keep: boolean, blas: NativeBlas): Forward {
+  const { batch, widths } = n;
+  const layers = n.ws.length;
+  const { ws, bs } = weights32(n);
+  let size = 0;
+  for (const w of widths) size += w;
+  const buf32 = keep ? take32(batch * size) : workArray32(Slot.Forward, batch * size);
+  let at = 0;
+  const take = (width: number) => buf32.subarray(at, (at += batch * width));
+  const acts32 = [take(widths[0]!)];
+  features(n, acts32[0]!);
+  let z = acts32[0]!;
+  for (let l = 0; l < layers; l++) {
+    const nIn = widths[l]!;
+    const nOut = widths[l + 1]!;
+    z = take(nOut);
+    const bias = bs[l]!;
+    for (let r = 0; r < batch; r++) z.set(bias, r * nOut);
+    threadsForProduct(blas, batch, nOut, nIn).gemm(false, false, batch, nOut, nIn, 1, acts32[l]!, nIn, ws[l]!, nOut, 1, z, nOut);
+    if (l + 1 < layers) {
+      if (n.activation === 'tanh') blas.tanhInPlace(z);
+      else activateHost(z, n.activation, z);
+      acts32.push(z);
+    }
+  }
+  const out = workArray(Slot.Forward, z.length);
+  for (let k = 0; k < z.length; k++) out[k] = z[k]!;
+  return { buf: out, pooled: false, acts: [], buf32, acts32, work32: !keep, float32: true, out };
+}
+
+function backward32(n: Net, dy: Out, outs: readonly Out[], pass: Forward | undefined, accumulate: boolean, blas: NativeBlas): void {
+  const acts32 = (pass ?? forward32(n, false, blas)).acts32!;
+  const { batch, widths } = n;
+  const { ws } = weights32(n);
+  let gSlot: Slot = Slot.GradA;
+  let g = workArray32(gSlot, dy.length);
+  for (let k = 0; k < dy.length; k++) g[k] = dy[k]!;
+  for (let l = n.ws.length - 1; l >= 0; l--) {
+    const nIn = widths[l]!;
+    const nOut = widths[l + 1]!;
+    const act = acts32[l]!;
+    const dwOut = outs[1 + 2 * l]!;
+    // dW = actsᵀ g: straight into a float32 output, else through a float32 work array into the float64 one.
+    threadsForProduct(blas, nIn, nOut, batch);
+    if (dwOut instanceof Float32Array) blas.gemm(true, false, nIn, nOut, batch, 1, act, nIn, g, nOut, accumulate ? 1 : 0, dwOut, nOut);
+    else {
+      const dw = workArray32(Slot.Product, nIn * nOut);
+      blas.gemm(true, false, nIn, nOut, batch, 1, act, nIn, g, nOut, 0, dw, nOut);
+      if (accumulate) for (let k = 0; k < dw.length; k++) dwOut[k] += dw[k]!;
+      else for (let k = 0; k < dw.length; k++) dwOut[k] = dw[k]!;
+    }
+    blas.columnSums(g, batch, nOut, outs[2 + 2 * l]!, accumulate);
+    // The gradient wrt this layer's input g·Wᵀ; for the first layer only its x columns (W's first rows), not the time column.
+    const cols = l > 0 ? nIn : n.inputs;
+    const ghSlot: Slot = gSlot === Slot.GradA ? Slot.GradB : Slot.GradA;
+    const gh = workArray32(ghSlot, batch * cols);
+    threadsForProduct(blas, batch, cols, nOut).gemm(false, true, batch, cols, nOut, 1, g, nOut, ws[l]!, nOut, 0, gh, cols);
+    if (l > 0) {
+      timesDerivative(gh, act, n.activation, blas);
       g = gh;
       gSlot = ghSlot;
     } else {
@@ -330,6 +446,9 @@ export interface DenseHostCall {
 export function denseHostField(values: readonly ArrayLike<number>[], widths: readonly number[], rows: number, call: DenseHostCall): HostField {
   const ws = values.filter((_, i) => i % 2 === 0).map((v) => Float64Array.from(v));
   const bs = values.filter((_, i) => i % 2 === 1).map((v) => Float64Array.from(v));
+  // The float32 route's copies, made once per field rather than per evaluation.
+  const ws32 = values.filter((_, i) => i % 2 === 0).map((v) => Float32Array.from(v));
+  const bs32 = values.filter((_, i) => i % 2 === 1).map((v) => Float32Array.from(v));
   const net = (t: number, x: Float64Array): Net => ({
     batch: rows,
     inputs: widths[0]! - (call.timeDependent ? 1 : 0),
@@ -337,6 +456,8 @@ export function denseHostField(values: readonly ArrayLike<number>[], widths: rea
     x,
     ws,
     bs,
+    ws32,
+    bs32,
     activation: call.activation,
     inputTransform: call.inputTransform,
     time: call.timeDependent ? t : null,

@@ -192,6 +192,9 @@ function netOf(values: readonly Float32Array[], ops: readonly tf.TensorInfo[], a
     x: values[0]!,
     ws: views.filter((_, i) => i % 2 === 0),
     bs: views.filter((_, i) => i % 2 === 1),
+    // The operands are float32 already: the float32 route (dense-host.ts) uses them as they are.
+    ws32: values.slice(1).filter((_, i) => i % 2 === 0),
+    bs32: values.slice(1).filter((_, i) => i % 2 === 1),
     activation: attrs.activation,
     inputTransform: attrs.inputTransform,
     time: attrs.time,

@@ -17,7 +17,7 @@
  * missing add-on an error instead of a silent fallback; unset or auto: the
  * add-on when it loads.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -40,11 +40,17 @@ export interface NativeBlas {
     ldc: number,
   ): void;
   /** a = tanh(a) element-wise by glibc's vector tanh (libmvec; within a few ulps of libm). */
-  tanhInPlace(a: Float64Array): void;
+  tanhInPlace(a: Float32Array | Float64Array): void;
+  /** g ⊙= 1 − a², element-wise (tanh's derivative from its value); g and a of one type. */
+  tanhBackward<T extends Float32Array | Float64Array>(g: T, a: T): void;
+  /** out (+)= the column sums of g [rows, cols], summed in double. */
+  columnSums(g: Float32Array, rows: number, cols: number, out: Float32Array | Float64Array, accumulate: boolean): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** OpenBLAS's build description (version, core, thread model). */
   config(): string;
+  /** The CPU kernels OpenBLAS chose at load (e.g. Haswell, SkylakeX). */
+  coreName(): string;
 }
 
 export type KernelMode = 'auto' | 'js' | 'native';
@@ -94,9 +100,34 @@ function parseMode(v: string | undefined): KernelMode {
   throw new Error(`ODELAB_KERNELS must be auto, js or native, not '${v}'`);
 }
 
+/**
+ * Ask OpenBLAS for its AVX-512 (SkylakeX) kernels on a CPU that has
+ * AVX-512 but which its own detection maps to AVX2 kernels: Debian's
+ * OpenBLAS 0.3.21 runs AMD Zen 4 as "Haswell", at 0.55-0.6× the speed of
+ * its SkylakeX sgemm and dgemm on the same machine (`npm run bench --
+ * kernels`). OpenBLAS reads OPENBLAS_CORETYPE once, when the library is
+ * loaded, so this runs before the add-on is; a value the user set is kept.
+ * Set from the main thread, the variable is the process's own (worker
+ * threads see a copy, so a worker that loads the add-on first gets
+ * OpenBLAS's choice).
+ */
+function preferAvx512Kernels(): void {
+  if (process.env.OPENBLAS_CORETYPE || process.platform !== 'linux' || process.arch !== 'x64') return;
+  let flags: Set<string>;
+  try {
+    const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    flags = new Set(line?.[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return;
+  }
+  // The instruction sets OpenBLAS's SkylakeX kernels use.
+  if (['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => flags.has(f))) process.env.OPENBLAS_CORETYPE = 'SkylakeX';
+}
+
 function load(): NativeBlas | null {
   if (loaded !== undefined) return loaded;
   const path = fileURLToPath(ADDON);
+  preferAvx512Kernels();
   if (!existsSync(path)) {
     loadError = 'native add-on not built (npm run build:kernels; needs libopenblas-dev)';
     return (loaded = null);
@@ -138,7 +169,7 @@ export function kernelsDescription(): string {
   if (mode === 'js') return 'js (ODELAB_KERNELS=js)';
   const n = load();
   if (!n) return `js (${loadError})`;
-  return `openblas dgemm from ${minWork} multiply-adds, ${maxThreads} threads from ${threadsMinWork}`;
+  return `openblas (${n.coreName()} kernels) dgemm from ${minWork} multiply-adds, sgemm (float32) for stacks with a product from ${float32MinWork}, ${maxThreads} threads from ${threadsMinWork}`;
 }
 
 /** The thread count OpenBLAS may use for large products (tests and the bench may lower it). */
@@ -152,17 +183,35 @@ export function nativeMaxThreads(): number {
   return maxThreads;
 }
 
+/**
+ * Multiply-adds of a dense stack's largest layer product (batch × in × out)
+ * from which the whole stack is evaluated in float32 by sgemm (dense-host.ts,
+ * the float32 route) instead of in float64 by dgemm. sgemm runs at 2.2-2.5×
+ * dgemm's rate from 32³ on (`npm run bench -- kernels`), so speed alone
+ * would switch much earlier; the line sits where a layer product takes
+ * tens of microseconds, so that the small networks of the demos and the
+ * tests keep their float64 numbers, and networks from 64 × 128 × 128 on
+ * compute as float32 tensors do (their parameters and data are float32 anyway).
+ */
+export const FLOAT32_ROUTE_MIN_WORK = 1 << 20;
+
 let minWork = NATIVE_GEMM_MIN_WORK;
 let threadsMinWork = NATIVE_THREADS_MIN_WORK;
+let float32MinWork = FLOAT32_ROUTE_MIN_WORK;
 
 /**
  * Move the thresholds (tests: 0 sends every product to dgemm; the bench);
  * returns the previous ones. Omitted fields are left as they are.
  */
-export function setNativeThresholds(t: { minWork?: number; threadsMinWork?: number }): { minWork: number; threadsMinWork: number } {
-  const before = { minWork, threadsMinWork };
+export function setNativeThresholds(t: { minWork?: number; threadsMinWork?: number; float32MinWork?: number }): {
+  minWork: number;
+  threadsMinWork: number;
+  float32MinWork: number;
+} {
+  const before = { minWork, threadsMinWork, float32MinWork };
   if (t.minWork !== undefined) minWork = t.minWork;
   if (t.threadsMinWork !== undefined) threadsMinWork = t.threadsMinWork;
+  if (t.float32MinWork !== undefined) float32MinWork = t.float32MinWork;
   return before;
 }
 
@@ -184,6 +233,21 @@ export function nativeGemmFor(m: number, n: number, k: number): NativeBlas | nul
   if (work < minWork) return null;
   const blas = nativeBlas();
   if (blas) threadsFor(blas, work);
+  return blas;
+}
+
+/**
+ * The native kernels for a dense stack whose largest layer product has
+ * `largestWork` multiply-adds when it is to run in float32 (at least
+ * FLOAT32_ROUTE_MIN_WORK and the add-on loaded), else null.
+ */
+export function float32RouteFor(largestWork: number): NativeBlas | null {
+  return largestWork >= float32MinWork ? nativeBlas() : null;
+}
+
+/** Set the thread count for one product of m·n·k multiply-adds on the route's kernels. */
+export function threadsForProduct(blas: NativeBlas, m: number, n: number, k: number): NativeBlas {
+  threadsFor(blas, m * n * k);
   return blas;
 }
 

@@ -1,5 +1,6 @@
 // The kernel layer (core/tensor/kernels.ts) pins the numerics of every route: the float64 host loops, native
-// OpenBLAS dgemm (when the add-on is built) and tfjs-wasm's matMul (the composite ops) agree to float32
+// OpenBLAS dgemm (when the add-on is built), the float32 route (sgemm, the add-on's tanh and bias sums) and
+// tfjs-wasm's matMul (the composite ops) agree to float32
 // rounding on products of ragged sizes, on dense stacks' values and gradients (x, weights, biases), and on
 // the gradient of a whole host-backpropagated solve. Without the add-on the routes that exist are tested
 // and a log line says the native route is absent.
@@ -11,6 +12,8 @@ import type { Integrator } from '../../../core/ode/types.ts';
 import { matmulLoops } from '../../../core/tensor/dense-host.ts';
 import { compositeDenseStack, denseStackVjp, setFusedKernels, type DenseStackCall } from '../../../core/tensor/fused-dense.ts';
 import {
+  float32RouteFor,
+  FLOAT32_ROUTE_MIN_WORK,
   kernelsDescription,
   nativeAvailable,
   nativeBlas,
@@ -22,20 +25,23 @@ import {
   type KernelMode,
 } from '../../../core/tensor/kernels.ts';
 
-type Route = 'loops' | 'native' | 'wasm';
+type Route = 'loops' | 'native' | 'float32' | 'wasm';
 
-/** The routes this process can take: native only when the add-on loaded. */
+/** The routes this process can take: native and float32 only when the add-on loaded. */
 function routes(t: { log(...v: unknown[]): void }): Route[] {
-  if (nativeAvailable()) return ['loops', 'native', 'wasm'];
+  if (nativeAvailable()) return ['loops', 'native', 'float32', 'wasm'];
   t.log(`native route absent (${kernelsDescription()}): testing the host loops and wasm only`);
   return ['loops', 'wasm'];
 }
 
-/** Run f on a route: loops = ODELAB_KERNELS=js on cpu; native = every product to dgemm, on cpu; wasm = composite ops on wasm. */
+/**
+ * Run f on a route: loops = ODELAB_KERNELS=js on cpu; native = every product to dgemm (float64), on cpu;
+ * float32 = every stack on the float32 route (sgemm), on cpu; wasm = composite ops on wasm.
+ */
 async function onRoute<T>(route: Route, f: () => T): Promise<T> {
   await initBackend(route === 'wasm' ? 'wasm' : 'cpu');
-  const mode: KernelMode = setKernelMode(route === 'native' ? 'native' : 'js');
-  const thresholds = setNativeThresholds({ minWork: 0 });
+  const mode: KernelMode = setKernelMode(route === 'native' || route === 'float32' ? 'native' : 'js');
+  const thresholds = setNativeThresholds({ minWork: 0, float32MinWork: route === 'float32' ? 0 : Infinity });
   if (route === 'wasm') setFusedKernels(false);
   try {
     return f();
@@ -148,6 +154,42 @@ test.serial("the add-on's vector tanh matches Math.tanh to a few ulps, NaN and i
   t.deepEqual(Array.from(a.subarray(0, 8)), [NaN, 1, -1, 0, -0, 1, -1, 1e-300]);
 });
 
+test.serial("the add-on's float32 kernels: tanh, its derivative and column sums", (t) => {
+  const blas = nativeBlas();
+  if (!blas) {
+    t.log(`native route absent (${kernelsDescription()})`);
+    t.pass();
+    return;
+  }
+  const rng = new Rng(6);
+  // 1003 elements: the vector loops' remainders are covered as well as their full lanes.
+  const z = Float32Array.from({ length: 1003 }, (_, i) => (i % 5 === 0 ? 1e-6 : 1) * 4 * rng.normal());
+  z.set([NaN, Infinity, -Infinity, 0, 90], 0);
+  const a = Float32Array.from(z);
+  blas.tanhInPlace(a);
+  let worst = 0;
+  for (let i = 5; i < z.length; i++) worst = Math.max(worst, Math.abs(a[i]! - Math.tanh(z[i]!)) / Math.abs(Math.tanh(z[i]!)));
+  t.true(worst < 4e-7, `max relative error ${worst} (float32: a few ulps)`);
+  t.deepEqual(Array.from(a.subarray(0, 5)), [NaN, 1, -1, 0, 1]);
+
+  const g = Float32Array.from({ length: 1003 }, () => rng.normal());
+  const expected = Array.from(g, (v, i) => Math.fround(v * Math.fround(1 - Math.fround(a[i]! * a[i]!))));
+  blas.tanhBackward(g, a);
+  for (let i = 5; i < g.length; i++) if (Math.abs(g[i]! - expected[i]!) > 1e-6 * Math.abs(expected[i]!)) t.fail(`tanhBackward at ${i}: ${g[i]} vs ${expected[i]}`);
+
+  const [rows, cols] = [37, 1100]; // wider than the kernel's stack accumulator
+  const m = Float32Array.from({ length: rows * cols }, () => rng.normal());
+  const sums = (c: number) => Array.from({ length: rows }, (_, r) => m[r * cols + c]!).reduce((x, y) => x + y, 0);
+  const out = Float64Array.from({ length: cols }, () => 1);
+  blas.columnSums(m, rows, cols, out, true);
+  const out32 = new Float32Array(cols);
+  blas.columnSums(m, rows, cols, out32, false);
+  for (const c of [0, 1, 511, 1024, cols - 1]) {
+    t.true(Math.abs(out[c]! - (1 + sums(c))) < 1e-12, `column ${c} accumulated`);
+    t.is(out32[c], Math.fround(sums(c)), `column ${c} into float32`);
+  }
+});
+
 test.serial('routing by size: small products stay on the loops, large ones go native; ODELAB_KERNELS=js turns it off', (t) => {
   if (!nativeAvailable()) {
     t.is(nativeGemmFor(1000, 1000, 1000), null);
@@ -158,8 +200,11 @@ test.serial('routing by size: small products stay on the loops, large ones go na
   t.is(nativeGemmFor(8, 8, 8), null, 'a tiny product stays on the loops');
   t.truthy(nativeGemmFor(20, 50, 2), 'from about a thousand multiply-adds: dgemm');
   t.truthy(nativeGemmFor(256, 256, 256));
+  t.is(float32RouteFor(50 * 50 * 20), null, 'a small stack keeps its float64 numbers');
+  t.truthy(float32RouteFor(FLOAT32_ROUTE_MIN_WORK), 'a large one runs in float32 on sgemm');
   const before = setKernelMode('js');
   t.is(nativeGemmFor(256, 256, 256), null);
+  t.is(float32RouteFor(1e9), null);
   t.regex(kernelsDescription(), /^js/);
   setKernelMode(before);
   t.regex(kernelsDescription(), /^openblas/);
@@ -248,7 +293,7 @@ test.serial('a whole host-backpropagated solve: the gradient agrees between rout
   for (const r of routes(t)) all[r] = await gradsOn(r);
   for (const route of Object.keys(all) as Route[]) {
     all[route].forEach((g, i) => {
-      const tol = route === 'native' ? 1e-6 : 1e-4; // native: float64 like the loops; wasm: the float32 tfjs tape
+      const tol = route === 'native' ? 1e-6 : 1e-4; // native: float64 like the loops; float32 and wasm: float32 arithmetic
       const verdict = closeTo(g, all.loops[i]!, tol);
       t.true(verdict, `${route} gradient ${i} vs loops: ${verdict}`);
     });
