@@ -1,91 +1,42 @@
 /**
  * The YAML of MLmodel files: nested mappings of strings and integers, keys
  * sorted and two-space indents as PyYAML's safe_dump writes them, so MLflow
- * reads them. Strings that YAML would read as something else (numbers,
- * booleans, dates, anything with punctuation) are double-quoted, which is
- * JSON string syntax. The reader takes that subset, plus single-quoted
- * strings as PyYAML writes them; anything else is a ConfigError naming the line.
+ * reads them (see ../pyyaml.ts). Strings other than identifier-like words are
+ * double-quoted even where YAML would not need it, as odelab has always
+ * written them, so a model's MLmodel stays the same across odelab versions.
+ * The reader takes any YAML whose values fit YamlMap; anything else is a
+ * ConfigError naming the line or the key.
  */
 import { ConfigError } from '../errors.ts';
+import { parsePyYaml, stringifyPyYaml } from '../pyyaml.ts';
 
 export interface YamlMap {
   [key: string]: string | number | YamlMap;
 }
 
-const PLAIN = /^[A-Za-z_][\w./-]*$/;
-const KEYWORD = /^(?:y|n|yes|no|true|false|on|off|null)$/i;
-const KEY = /^[A-Za-z_][\w.-]*$/;
-
-function scalar(v: string | number): string {
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new Error(`MLmodel YAML holds integers only, got ${v}`);
-    return String(v);
-  }
-  return PLAIN.test(v) && !KEYWORD.test(v) ? v : JSON.stringify(v);
-}
-
 /** Render `map` as block YAML, keys sorted at every level. */
-export function formatYaml(map: YamlMap, indent = ''): string {
-  return Object.keys(map)
-    .sort()
-    .map((k) => {
-      if (!KEY.test(k)) throw new Error(`MLmodel YAML key '${k}' is not a plain identifier`);
-      const v = map[k]!;
-      return typeof v === 'object' ? `${indent}${k}:\n${formatYaml(v, `${indent}  `)}` : `${indent}${k}: ${scalar(v)}\n`;
-    })
-    .join('');
+export function formatYaml(map: YamlMap): string {
+  return stringifyPyYaml(map, { quote: 'double', plain: /^[A-Za-z_][\w./-]*$/ }, 'MLmodel YAML');
 }
 
 /**
- * Read the subset formatYaml writes.
+ * Read an MLmodel file.
  * @param where the file's name in messages.
  */
 export function parseYaml(text: string, where: string): YamlMap {
-  const root: YamlMap = {};
-  const stack: { indent: number; map: YamlMap }[] = [{ indent: 0, map: root }];
-  let opened: YamlMap | undefined;
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const fail = (why: string): never => {
-      throw new ConfigError(where, `${where} line ${i + 1}: ${why}: ${JSON.stringify(raw)}`);
-    };
-    if (raw.trim() === '' || raw.trimStart().startsWith('#')) return;
-    const indent = raw.length - raw.trimStart().length;
-    const m = /^([A-Za-z_][\w.-]*):(?: (.*))?$/.exec(raw.slice(indent));
-    if (!m) fail('expected `key: value` or `key:`');
-    if (opened) {
-      if (indent <= stack.at(-1)!.indent) fail('expected an indented mapping');
-      stack.push({ indent, map: opened });
-      opened = undefined;
+  const data = parsePyYaml(text, (line, why) => new ConfigError(where, `${where} line ${line}: ${why}`)) ?? {};
+  const isMap = (v: unknown): v is object =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Set);
+  const check = (map: object, path: string): YamlMap => {
+    for (const [k, v] of Object.entries(map)) {
+      const at = path ? `${path}.${k}` : k;
+      if (isMap(v)) check(v, at);
+      else if (typeof v !== 'string' && typeof v !== 'number') {
+        throw new ConfigError(where, `${where}: ${at} must be a string, a number or a mapping, got ${JSON.stringify(v) ?? String(v)}`);
+      }
     }
-    while (indent < stack.at(-1)!.indent) stack.pop();
-    if (indent !== stack.at(-1)!.indent) fail('inconsistent indentation');
-    const [, key, value] = m!;
-    const map = stack.at(-1)!.map;
-    if (key! in map) fail(`duplicate key '${key}'`);
-    if (value === undefined || value.trim() === '') {
-      opened = map[key!] = {};
-    } else {
-      map[key!] = parseScalar(value.trim(), fail);
-    }
-  });
-  return root;
-}
-
-function parseScalar(v: string, fail: (why: string) => never): string | number {
-  if (v.startsWith('"')) {
-    try {
-      const s = JSON.parse(v) as unknown;
-      if (typeof s === 'string') return s;
-    } catch {
-      // reported below
-    }
-    return fail('malformed double-quoted string');
-  }
-  if (v.startsWith("'")) {
-    if (!/^'(?:[^']|'')*'$/.test(v)) fail('malformed single-quoted string');
-    return v.slice(1, -1).replace(/''/g, "'");
-  }
-  if (/^-?\d+$/.test(v)) return Number(v);
-  if (/^[[{&*!|>%@`]/.test(v)) fail('flow collections, anchors and block scalars are not supported');
-  return v;
+    return map as YamlMap;
+  };
+  if (!isMap(data)) throw new ConfigError(where, `${where} must be a YAML mapping`);
+  return check(data, '');
 }

@@ -1,13 +1,10 @@
 /**
  * The text formats of MLflow's file store.
  *
- * A tiny YAML reader and writer for its flat `meta.yaml` files: one `key: scalar` per line, keys sorted, scalars that are
- * strings, integers, null or the empty list `[]`. Output follows PyYAML's
- * `safe_dump(default_flow_style=False)` closely enough that MLflow reads it
- * back with the same types (strings that would resolve to a number, boolean
- * or null are quoted, e.g. `experiment_id: '0'`). The reader also accepts
- * what PyYAML writes for such files: plain, single- and double-quoted
- * scalars, including long values folded onto indented continuation lines.
+ * Its flat `meta.yaml` files: one `key: scalar` per line, keys sorted, scalars
+ * that are strings, integers, booleans, null or the empty list `[]`, written
+ * so that MLflow's PyYAML reads back the same types (`experiment_id: '0'`)
+ * and read as PyYAML would read them (see ../pyyaml.ts).
  *
  * Which metric, param and tag keys MLflow accepts (they become file paths),
  * and which artifact paths stay inside a run's artifact folder.
@@ -18,125 +15,25 @@
  */
 import { isAbsolute, sep } from 'node:path';
 import { TrackingError } from '../errors.ts';
+import { parsePyYaml, stringifyPyYaml } from '../pyyaml.ts';
 
 export type FlatYamlValue = string | number | boolean | null | never[];
 export type FlatYaml = Record<string, FlatYamlValue>;
 
-/** PyYAML's implicit resolvers (YAML 1.1): plain scalars that would not load as strings. */
-const NON_STRING = [
-  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-  /^(?:~|null|Null|NULL)$/,
-  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
-  /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
-  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
-  /^(?:<<|=)$/,
-  /^[yYnN]$/, // not booleans to PyYAML, but to other YAML 1.1 readers: quoted to be safe
-];
-
-function needsQuotes(s: string): boolean {
-  if (s === '' || s !== s.trim()) return true;
-  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) return true;
-  if (s.includes(': ') || s.includes(' #') || s.endsWith(':')) return true;
-  if (/[^\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/.test(s)) return true;
-  return NON_STRING.some((re) => re.test(s));
-}
-
-function formatScalar(v: FlatYamlValue): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return '[]';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new Error(`flat YAML holds only integers, got ${v}`);
-    return String(v);
-  }
-  if (!needsQuotes(v)) return v;
-  if (/^[\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]*$/.test(v)) return `'${v.replace(/'/g, "''")}'`;
-  const escaped = v.replace(/[\\"\x00-\x1f\x7f]/g, (c) => {
-    const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
-    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-  return `"${escaped}"`;
-}
-
 /** Render a flat mapping as YAML with sorted keys, as PyYAML's safe_dump does. */
 export function formatFlatYaml(data: FlatYaml): string {
-  return Object.keys(data)
-    .sort()
-    .map((k) => `${k}: ${formatScalar(data[k]!)}\n`)
-    .join('');
-}
-
-/**
- * Join continuation lines the way YAML folds flow scalars: a line break is a
- * space, each empty line a newline; in double quotes a trailing `\` escapes
- * the break (joined with nothing).
- */
-function fold(lines: string[]): string {
-  const double = lines[0]!.trimStart().startsWith('"');
-  let out = '';
-  let breaks = 0;
-  lines.forEach((line, i) => {
-    const t = line.trim();
-    if (t === '') {
-      breaks++;
-      return;
-    }
-    if (i > 0 && double && /(?:^|[^\\])(?:\\\\)*\\$/.test(out)) out = out.slice(0, -1);
-    else if (i > 0) out += breaks > 0 ? '\n'.repeat(breaks) : ' ';
-    breaks = 0;
-    out += t;
-  });
-  return out;
-}
-
-function parseDoubleQuoted(body: string, file: string): string {
-  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e: string) => {
-    if (e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
-    const named: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '"': '"', '\\': '\\', '/': '/', ' ': ' ', e: '\x1b', a: '\x07', b: '\b', f: '\f', v: '\v', N: '\x85', _: '\xa0' };
-    const c = named[e];
-    if (c === undefined) throw new Error(`${file}: bad escape \\${e} in a double-quoted scalar`);
-    return c;
-  });
-}
-
-function parseScalar(raw: string, file: string): FlatYamlValue {
-  if (raw.startsWith("'")) {
-    if (!raw.endsWith("'") || raw.length < 2) throw new Error(`${file}: unterminated single-quoted scalar`);
-    return raw.slice(1, -1).replace(/''/g, "'");
-  }
-  if (raw.startsWith('"')) {
-    if (!raw.endsWith('"') || raw.length < 2) throw new Error(`${file}: unterminated double-quoted scalar`);
-    return parseDoubleQuoted(raw.slice(1, -1), file);
-  }
-  if (raw === '' || /^(?:~|null|Null|NULL)$/.test(raw)) return null;
-  if (raw === '[]') return [];
-  if (/^(?:true|True|TRUE)$/.test(raw)) return true;
-  if (/^(?:false|False|FALSE)$/.test(raw)) return false;
-  if (/^[-+]?(?:0|[1-9][0-9_]*)$/.test(raw)) return Number(raw.replace(/_/g, ''));
-  return raw;
+  return stringifyPyYaml(data, { quote: 'single' }, 'meta.yaml');
 }
 
 /** Parse a flat `key: scalar` YAML mapping (the subset MLflow's meta.yaml files use). */
 export function parseFlatYaml(text: string, file = 'meta.yaml'): FlatYaml {
-  const out: FlatYaml = {};
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    i++;
-    if (line.trim() === '' || line.trimStart().startsWith('#') || line === '---' || line === '...') continue;
-    const m = /^([A-Za-z_][\w.-]*):(?: (.*))?$/.exec(line);
-    if (!m) throw new Error(`${file}: cannot read line ${i}: ${JSON.stringify(line)}`);
-    const parts = [m[2] ?? ''];
-    while (i < lines.length && (lines[i] === '' || /^\s/.test(lines[i]!))) {
-      // An empty line followed by a key line ends the value; otherwise it is folded in.
-      if (lines[i] === '' && !(i + 1 < lines.length && /^\s/.test(lines[i + 1]!))) break;
-      parts.push(lines[i]!);
-      i++;
-    }
-    out[m[1]!] = parseScalar(fold(parts).trim(), file);
+  const data = parsePyYaml(text, (line, why) => new Error(`${file}: cannot read line ${line}: ${why}`)) ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new Error(`${file}: not a mapping`);
+  for (const [key, v] of Object.entries(data)) {
+    const flat = v === null || ['string', 'number', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.length === 0);
+    if (!flat) throw new Error(`${file}: '${key}' is not a string, number, boolean, null or []`);
   }
-  return out;
+  return data as FlatYaml;
 }
 
 /** Python's repr() of a float, which MLflow writes and `float()` reads back (`nan`, `inf`, `1e-05`, `2.0`). */
