@@ -91,7 +91,7 @@ function evaluateModel(registry: Registry, l: Loaded, o: EvaluationOptions, say:
   });
   for (const f of result.failures) process.stderr.write(`warning: ${f}\n`);
   if (o.plots !== undefined) {
-    for (const [path, png] of Object.entries(result.plots)) writeFileSync(join(o.plots, basename(path)), png);
+    for (const [path, svg] of Object.entries(result.plots)) writeFileSync(join(o.plots, basename(path)), svg);
   }
   const { run } = l.stored.config;
   if (o.json) {

@@ -26,7 +26,7 @@ export function evalOptions<T>(y: Argv<T>) {
     .option('energy-time', { type: 'number', group: evaluation, describe: "length of the energy rollouts (default: the run's eval.energyTime)" })
     .option('energy-frames', { type: 'number', group: evaluation, describe: "frames of each energy rollout (default: the run's eval.energyFrames)" })
     .option('acceleration-samples', { type: 'number', group: evaluation, describe: "fresh states of the acceleration error (default: the run's eval.accelerationSamples)" })
-    .option('plots', { type: 'string', group: evaluation, describe: 'write the PNG plots to this folder' })
+    .option('plots', { type: 'string', group: evaluation, describe: 'write the SVG plots to this folder' })
     .option('rollout', { type: 'boolean', default: false, group: rollout, describe: 'roll the model and the true system out; JSON { t, x0, predicted, truth }' })
     .option('x0', { type: 'string', array: true, default: [] as string[], requiresArg: true, group: rollout, describe: 'initial state a,b,c (repeatable; negative first value: --x0=-1,0)' })
     .option('starts', { type: 'number', group: rollout, describe: "without --x0: initial states drawn from the system's sampler (default 1)" })
@@ -73,7 +73,7 @@ export interface RolloutOptions {
 export interface EvaluationOptions {
   /** Changes to the experiment's eval section (shorter evaluations). */
   eval: Partial<Pick<EvalConfig, 'energyStarts' | 'energyTime' | 'energyFrames' | 'accelerationSamples'>>;
-  /** Folder to write the PNG plots to. */
+  /** Folder to write the SVG plots to. */
   plots?: string;
   json: boolean;
 }

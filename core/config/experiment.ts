@@ -122,7 +122,7 @@ export const evalSchema = s.object({
   energyMaxVelocity: s.number({ min: 0 }).default(0.1),
   energyTime: s.number({ gt: 0 }).default(100).describe('length of the energy rollouts'),
   energyFrames: s.integer({ min: 2 }).default(1000).describe('frames of each energy rollout'),
-  plots: s.boolean().default(true).describe('log PNG plots as run artifacts'),
+  plots: s.boolean().default(true).describe('log SVG plots as run artifacts'),
   maxSteps: s
     .integer({ min: 1 })
     .default(20000)

@@ -84,11 +84,11 @@ export function evaluateMechanics(p: MechanicsEvalParts): MechanicsEvalResult {
   if (!p.eval.plots) return { metrics, plots, failures, ...kind };
   const plotted = guarded(failures, 'plotted rollout', () => plotTrajectories(p, 1));
   if (plotted?.length) {
-    plots['plots/trajectory.png'] = trajectoryPlot(plotted, p.system);
-    plots['plots/phase.png'] = phasePlot(plotted, p.system);
+    plots['plots/trajectory.svg'] = trajectoryPlot(plotted, p.system);
+    plots['plots/phase.svg'] = phasePlot(plotted, p.system);
   }
-  if (energy) plots['plots/energy.png'] = energyPlot(energy, p.system);
-  plots['plots/accelerations.png'] = accelerationPlot(accel.pred, accel.truth, p.system);
+  if (energy) plots['plots/energy.svg'] = energyPlot(energy, p.system);
+  plots['plots/accelerations.svg'] = accelerationPlot(accel.pred, accel.truth, p.system);
   return { metrics, plots, failures, ...kind };
 }
 

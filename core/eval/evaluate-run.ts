@@ -39,7 +39,7 @@ export interface RunEvalParts {
 
 export interface RunEvalResult {
   metrics: Record<string, number>;
-  /** PNG files by artifact path (`plots/...`); none when eval.plots is false. */
+  /** SVG files by artifact path (`plots/...`); none when eval.plots is false. */
   plots: Record<string, Uint8Array>;
   /** What could not be evaluated and why (those metrics are absent). */
   failures: string[];
@@ -66,14 +66,14 @@ export function evaluateRun(p: RunEvalParts): RunEvalResult {
   }
   const plots: Record<string, Uint8Array> = {};
   if (p.eval.plots) {
-    const png = heldOutPng(p, failures);
-    if (png) plots['plots/trajectories.png'] = png;
+    const svg = heldOutFigure(p, failures);
+    if (svg) plots['plots/trajectories.svg'] = svg;
   }
   return { metrics, plots, failures };
 }
 
 /** The first test trajectories rolled out by the model, against the data; undefined (and a warning) if the rollout diverges. */
-function heldOutPng(p: RunEvalParts, failures: string[]): Uint8Array | undefined {
+function heldOutFigure(p: RunEvalParts, failures: string[]): Uint8Array | undefined {
   try {
     const plotted = plotTrajectories(p, MAX_PLOTTED);
     return plotted.length ? trajectoriesPlot(plotted, p.system) : undefined;

@@ -1,5 +1,5 @@
 /**
- * The PNG plots a run of a mechanical system logs (artifact folder `plots/`):
+ * The SVG plots a run of a mechanical system logs (artifact folder `plots/`):
  * a plotted trajectory (plotted-trajectories.ts) over time and its phase
  * portraits, model against truth; energy over time; predicted against true
  * accelerations. Each figure is built as a spec first (what the tests read)
@@ -122,22 +122,22 @@ function diagonalRange(values: readonly number[]): [number, number] | undefined 
   return [lo - pad, hi + pad];
 }
 
-/** trajectoryFigure as PNG bytes. */
+/** trajectoryFigure as SVG file bytes. */
 export function trajectoryPlot(trajectories: readonly PlotTrajectory[], system: LabelSource): Uint8Array {
   return figure(trajectoryFigure(trajectories, system));
 }
 
-/** phaseFigure as PNG bytes. */
+/** phaseFigure as SVG file bytes. */
 export function phasePlot(trajectories: readonly PlotTrajectory[], system: LabelSource): Uint8Array {
   return figure(phaseFigure(trajectories, system));
 }
 
-/** energyFigure as PNG bytes. */
+/** energyFigure as SVG file bytes. */
 export function energyPlot(e: EnergyResult, system?: LabelSource): Uint8Array {
   return figure(energyFigure(e, system));
 }
 
-/** accelerationFigure as PNG bytes. */
+/** accelerationFigure as SVG file bytes. */
 export function accelerationPlot(pred: ArrayLike<number>, truth: ArrayLike<number>, system: LabelSource): Uint8Array {
   return figure(accelerationFigure(pred, truth, system));
 }

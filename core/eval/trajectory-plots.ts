@@ -87,7 +87,7 @@ export function trajectoriesFigure(trajectories: readonly PlotTrajectory[], syst
   return { panels: [...panels, plane], columns: 3, title };
 }
 
-/** trajectoriesFigure as PNG bytes. */
+/** trajectoriesFigure as SVG file bytes. */
 export function trajectoriesPlot(trajectories: readonly PlotTrajectory[], system: LabelSource): Uint8Array {
   return figure(trajectoriesFigure(trajectories, system));
 }

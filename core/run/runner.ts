@@ -190,7 +190,7 @@ export class ExperimentRunner {
       await logger.logMetrics(metrics, result.steps);
       // What the energy errors are in percent of: a param beside eval_energy_scale's value.
       if (energyScaleKind) await logger.logParams({ 'eval.energy_scale': energyScaleKind });
-      for (const [path, png] of Object.entries(plots)) await logger.logArtifact(path, png);
+      for (const [path, svg] of Object.entries(plots)) await logger.logArtifact(path, svg);
       const evalFailure = failures.length ? failures.join('; ') : undefined;
       if (evalFailure) {
         await logger.setTags({ 'odelab.eval_failure': evalFailure.slice(0, 5000) });

@@ -186,7 +186,7 @@ export function objectiveFigure(records: readonly TrialRecord[], parameters: Rec
   return { panels, columns: Math.min(2, panels.length), title: `sweep: ${metric} against each parameter` };
 }
 
-/** objectiveFigure as PNG bytes (undefined when no trial has a value). */
+/** objectiveFigure as SVG file bytes (undefined when no trial has a value). */
 export function objectivePlot(records: readonly TrialRecord[], parameters: Record<string, Space>, metric: string): Uint8Array | undefined {
   const spec = objectiveFigure(records, parameters, metric);
   return spec && figure(spec);
@@ -213,7 +213,7 @@ export function learningCurvesFigure(records: readonly TrialRecord[], metric: st
   };
 }
 
-/** learningCurvesFigure as PNG bytes (undefined when no trial logged a curve). */
+/** learningCurvesFigure as SVG file bytes (undefined when no trial logged a curve). */
 export function learningCurvesPlot(records: readonly TrialRecord[], metric: string): Uint8Array | undefined {
   const spec = learningCurvesFigure(records, metric);
   return spec && figure(spec);

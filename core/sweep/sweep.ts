@@ -220,10 +220,10 @@ export async function runSweep(req: SweepRequest, plan: SweepPlan = planSweep(re
   });
   await tracker.logArtifact(sweepId, 'sweep_report/table.json', JSON.stringify({ objective: plan.objective, rows: table }, null, 2));
   if (bestOverrides) await tracker.logArtifact(sweepId, 'sweep_report/best_overrides.json', `${JSON.stringify(bestOverrides, null, 2)}\n`);
-  const objectivePng = objectivePlot(records, plan.parameters, plan.objective.metric);
-  if (objectivePng) await tracker.logArtifact(sweepId, 'sweep_report/objective.png', objectivePng);
-  const curvesPng = learningCurvesPlot(records, plan.curveMetric);
-  if (curvesPng) await tracker.logArtifact(sweepId, 'sweep_report/learning_curves.png', curvesPng);
+  const objectiveSvg = objectivePlot(records, plan.parameters, plan.objective.metric);
+  if (objectiveSvg) await tracker.logArtifact(sweepId, 'sweep_report/objective.svg', objectiveSvg);
+  const curvesSvg = learningCurvesPlot(records, plan.curveMetric);
+  if (curvesSvg) await tracker.logArtifact(sweepId, 'sweep_report/learning_curves.svg', curvesSvg);
   await tracker.updateRun(sweepId, { status, endTime: Date.now() });
   return {
     sweepId,

@@ -2,11 +2,12 @@
  * Axes: data ranges, the data-to-pixel mapping, and the furniture drawn
  * around the data (grid, frame, ticks, tick labels).
  */
-import type { Canvas, Rect } from './canvas.ts';
-import { INK } from './color.ts';
-import { drawText, measureText } from './font.ts';
+import { hex, INK } from './color.ts';
+import type { Rect } from './geometry.ts';
 import { fitText } from './legend.ts';
 import type { ResolvedSeries } from './spec.ts';
+import { num, type SvgWriter } from './svg.ts';
+import { measureText } from './text.ts';
 import { axisTicks, type AxisTicks } from './ticks.ts';
 
 export type AxisScale = 'linear' | 'log';
@@ -30,14 +31,14 @@ export interface Metrics {
   minorTick: number;
   tickGap: number;
   labelGap: number;
-  /** Cap height of body text. */
+  /** Cap height of body text, rounded to whole pixels so that the plot area's edges fall on pixel boundaries. */
   cap: number;
 }
 
 /** The metrics for a chart of this size. */
 export function metricsFor(width: number, height: number): Metrics {
   const k = Math.max(1, Math.floor(Math.min(width / 640, height / 400) + 0.25));
-  return { k, pad: 10 * k, tick: 4 * k, minorTick: 2 * k, tickGap: 4 * k, labelGap: 8 * k, cap: measureText('0', k).height };
+  return { k, pad: 10 * k, tick: 4 * k, minorTick: 2 * k, tickGap: 4 * k, labelGap: 8 * k, cap: Math.round(measureText('0', k).height) };
 }
 
 /** Whether `v` can be placed on an axis of this scale. */
@@ -114,41 +115,34 @@ export function makeAxis(scale: AxisScale, min: number, max: number, ticks: Axis
 }
 
 /** Light grid lines at the major ticks, under the data. */
-export function drawGrid(canvas: Canvas, plot: Rect, x: AxisLayout, y: AxisLayout): void {
-  for (const v of x.ticks.major) {
-    const col = Math.round(x.toPixel(v) - 0.5);
-    canvas.fillRect({ x: col, y: plot.y, width: 1, height: plot.height }, INK.grid);
-  }
-  for (const v of y.ticks.major) {
-    const row = Math.round(y.toPixel(v) - 0.5);
-    canvas.fillRect({ x: plot.x, y: row, width: plot.width, height: 1 }, INK.grid);
-  }
+export function drawGrid(svg: SvgWriter, plot: Rect, x: AxisLayout, y: AxisLayout): void {
+  let d = '';
+  for (const v of x.ticks.major) d += `M${crisp(x.toPixel(v))} ${num(plot.y)}V${num(plot.y + plot.height)}`;
+  for (const v of y.ticks.major) d += `M${num(plot.x)} ${crisp(y.toPixel(v))}H${num(plot.x + plot.width)}`;
+  if (d) svg.element('path', { d, stroke: hex(INK.grid), fill: 'none' });
 }
 
 /** The frame around the plot area, outward ticks and tick labels. */
-export function drawFrameAndTicks(canvas: Canvas, plot: Rect, x: AxisLayout, y: AxisLayout, m: Metrics): void {
-  const right = plot.x + plot.width - 1;
-  const bottom = plot.y + plot.height - 1;
-  canvas.fillRect({ x: plot.x, y: plot.y, width: plot.width, height: 1 }, INK.frame);
-  canvas.fillRect({ x: plot.x, y: bottom, width: plot.width, height: 1 }, INK.frame);
-  canvas.fillRect({ x: plot.x, y: plot.y, width: 1, height: plot.height }, INK.frame);
-  canvas.fillRect({ x: right, y: plot.y, width: 1, height: plot.height }, INK.frame);
-  for (const v of x.ticks.minor) {
-    canvas.fillRect({ x: Math.round(x.toPixel(v) - 0.5), y: bottom + 1, width: 1, height: m.minorTick }, INK.frame);
-  }
-  for (const v of y.ticks.minor) {
-    canvas.fillRect({ x: plot.x - m.minorTick, y: Math.round(y.toPixel(v) - 0.5), width: m.minorTick, height: 1 }, INK.frame);
-  }
+export function drawFrameAndTicks(svg: SvgWriter, plot: Rect, x: AxisLayout, y: AxisLayout, m: Metrics): void {
+  svg.rect(plot, undefined, { stroke: INK.frame });
+  const bottom = plot.y + plot.height;
+  let d = '';
+  for (const v of x.ticks.minor) d += `M${crisp(x.toPixel(v))} ${num(bottom)}v${num(m.minorTick)}`;
+  for (const v of y.ticks.minor) d += `M${num(plot.x)} ${crisp(y.toPixel(v))}h${num(-m.minorTick)}`;
+  for (const v of x.ticks.major) d += `M${crisp(x.toPixel(v))} ${num(bottom)}v${num(m.tick)}`;
+  for (const v of y.ticks.major) d += `M${num(plot.x)} ${crisp(y.toPixel(v))}h${num(-m.tick)}`;
+  if (d) svg.element('path', { d, stroke: hex(INK.frame), fill: 'none' });
   x.ticks.major.forEach((v, i) => {
-    const col = Math.round(x.toPixel(v) - 0.5);
-    canvas.fillRect({ x: col, y: bottom + 1, width: 1, height: m.tick }, INK.frame);
-    drawText(canvas, x.ticks.labels[i]!, col + 0.5, bottom + 1 + m.tick + m.tickGap, { color: INK.text, scale: m.k, align: 'center' });
+    svg.text(x.ticks.labels[i]!, Number(crisp(x.toPixel(v))), bottom + m.tick + m.tickGap, { color: INK.text, scale: m.k, align: 'center' });
   });
   y.ticks.major.forEach((v, i) => {
-    const row = Math.round(y.toPixel(v) - 0.5);
-    canvas.fillRect({ x: plot.x - m.tick, y: row, width: m.tick, height: 1 }, INK.frame);
-    drawText(canvas, y.ticks.labels[i]!, plot.x - m.tick - m.tickGap, row + 0.5, { color: INK.text, scale: m.k, align: 'end', baseline: 'middle' });
+    svg.text(y.ticks.labels[i]!, plot.x - m.tick - m.tickGap, Number(crisp(y.toPixel(v))), { color: INK.text, scale: m.k, align: 'end', baseline: 'middle' });
   });
+}
+
+/** The centre of the pixel a coordinate falls in, where a 1-pixel line is drawn sharp rather than smeared over two. */
+function crisp(v: number): string {
+  return num(Math.floor(v) + 0.5);
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Line charts as PNG: validate the spec, lay out the axes around the text
+ * Line charts as SVG: validate the spec, lay out the axes around the text
  * they need, draw grid, series, frame, ticks, labels and legend.
  */
 import {
@@ -18,16 +18,16 @@ import {
   type AxisScale,
   type Metrics,
 } from './axes.ts';
-import { Canvas, type Rect } from './canvas.ts';
 import { INK, paletteColor } from './color.ts';
-import { drawText, measureText } from './font.ts';
-import { dashPattern, drawLegend, fitText, markerRadius, placeLegend, sizeLegend, type LegendEntry, type PixelPath } from './legend.ts';
-import { encodePng } from './png.ts';
+import type { Rect } from './geometry.ts';
+import { drawLegend, fitText, markerAttributes, markerRadius, placeLegend, seriesAttributes, sizeLegend, type LegendEntry, type PixelPath } from './legend.ts';
 import { resolveChart, type ChartSpec, type ResolvedChart } from './spec.ts';
+import { dotsPath, linePath, SvgWriter } from './svg.ts';
+import { measureText } from './text.ts';
 
 /** Where things ended up on a rendered chart. */
 export interface ChartLayout {
-  /** The plot area in pixels; its outermost pixels carry the frame. */
+  /** The plot area in pixels; its outermost pixels carry the frame, and the series are clipped to it. */
   plot: Rect;
   x: AxisLayout;
   y: AxisLayout;
@@ -39,33 +39,39 @@ export interface ChartLayout {
   yTitle?: string;
 }
 
-/** A chart drawn on a canvas, with its layout. */
+/** A chart as an SVG document, with its layout. */
 export interface RenderedChart {
-  canvas: Canvas;
+  svg: string;
   layout: ChartLayout;
 }
 
 /**
- * Draw a line chart and encode it as PNG.
+ * Draw a line chart as SVG.
  *
  * @param spec series and decorations; see {@link ChartSpec}. A malformed
  *   spec throws a ConfigError naming the field; data never do (empty or
  *   non-finite data give a chart saying "no data").
- * @returns the PNG file's bytes.
+ * @returns the SVG file's bytes (UTF-8).
  */
 export function lineChart(spec: ChartSpec): Uint8Array {
-  return encodePng(renderChart(spec).canvas.toImage());
+  return new TextEncoder().encode(renderChart(spec).svg);
 }
 
 /** Validate `spec` and draw it; the layout says where the plot area and ticks are. */
 export function renderChart(spec: ChartSpec): RenderedChart {
-  return drawChart(resolveChart(spec));
+  const chart = resolveChart(spec);
+  const svg = new SvgWriter();
+  svg.rect({ x: 0, y: 0, width: chart.width, height: chart.height }, INK.background);
+  const layout = drawChart(chart, svg, 'plot');
+  return { svg: svg.document(chart.width, chart.height), layout };
 }
 
-/** Draw an already validated chart. */
-export function drawChart(chart: ResolvedChart): RenderedChart {
+/**
+ * Draw an already validated chart into `svg`, its top-left corner at the
+ * origin; `clipId` names its clip path and must be unique in the document.
+ */
+export function drawChart(chart: ResolvedChart, svg: SvgWriter, clipId: string): ChartLayout {
   const m = metricsFor(chart.width, chart.height);
-  const canvas = new Canvas(chart.width, chart.height, INK.background);
   const scales = { x: chart.logX ? 'log' : 'linear', y: chart.logY ? 'log' : 'linear' } as const;
   const extent = dataExtent(chart.series, scales);
   const xRange = axisRange(extent?.x, scales.x, chart.xRange ?? categoryRange(chart.xCategories));
@@ -77,29 +83,33 @@ export function drawChart(chart: ResolvedChart): RenderedChart {
   if (xTitle) layout.xTitle = xTitle;
   if (yTitle) layout.yTitle = yTitle;
 
-  drawGrid(canvas, plot, x, y);
+  drawGrid(svg, plot, x, y);
   const paths = chart.series.map((s) => project(s, x, y));
   const entries = chart.series.map((s, i): LegendEntry => {
     const color = s.color ?? paletteColor(i);
     return { name: s.name, color, style: s.style, dashed: s.dashed, lineWidth: s.lineWidth, alpha: s.alpha };
   });
-  canvas.setClip(plot);
-  paths.forEach((path, i) => drawSeries(canvas, path, entries[i]!, m));
-  canvas.setClip(null);
-  drawFrameAndTicks(canvas, plot, x, y, m);
-  drawLabels(canvas, chart, layout, m);
+  // Paths are clipped to the plot area already; the clip path trims what the line width and markers overhang.
+  svg.open('clipPath', { id: clipId });
+  svg.rect(plot, undefined);
+  svg.close('clipPath');
+  svg.open('g', { 'clip-path': `url(#${clipId})` });
+  paths.forEach((path, i) => drawSeries(svg, path, entries[i]!, plot, m));
+  svg.close('g');
+  drawFrameAndTicks(svg, plot, x, y, m);
+  drawLabels(svg, chart, layout, m);
   if (!layout.hasData) {
     const scale = plot.width > measureText('no data', 2 * m.k).width * 2 ? 2 * m.k : m.k;
-    drawText(canvas, 'no data', plot.x + plot.width / 2, plot.y + plot.height / 2, { color: INK.muted, scale, align: 'center', baseline: 'middle' });
+    svg.text('no data', plot.x + plot.width / 2, plot.y + plot.height / 2, { color: INK.muted, scale, align: 'center', baseline: 'middle' });
   }
   if (chart.legend ?? chart.series.length >= 2) {
     const box = sizeLegend(entries, plot, m);
     if (box) {
       layout.legend = placeLegend(box, plot, paths, m);
-      drawLegend(canvas, layout.legend, box, m);
+      drawLegend(svg, layout.legend, box, m);
     }
   }
-  return { canvas, layout };
+  return layout;
 }
 
 /**
@@ -114,12 +124,12 @@ function layoutAxes(
   xr: { min: number; max: number },
   yr: { min: number; max: number },
 ): { plot: Rect; x: AxisLayout; y: AxisLayout } {
-  const top = m.pad + (chart.title ? titleScale(chart, m) * 7 + 2 * m.tickGap : m.cap);
+  const top = m.pad + (chart.title ? Math.ceil(measureText('M', titleScale(chart, m)).height) + 2 * m.tickGap : m.cap);
   const bottom = m.tick + m.tickGap + m.cap + (hasTitle(chart.xLabel, chart.xUnit) ? m.labelGap + m.cap : 0) + m.pad;
   const height = Math.max(10, chart.height - top - bottom);
   // Category names on the y axis may take up to a third of the chart's width; longer ones are shortened.
   const yTicks = chart.yCategories ? categoryTicks(chart.yCategories, chart.width / 3, m) : fitYTicks(scales.y, yr.min, yr.max, height, m);
-  const labelWidth = Math.max(0, ...yTicks.labels.map((l) => measureText(l, m.k).width));
+  const labelWidth = Math.ceil(Math.max(0, ...yTicks.labels.map((l) => measureText(l, m.k).width)));
   const left = m.pad + (hasTitle(chart.yLabel, chart.yUnit) ? m.cap + m.labelGap : 0) + labelWidth + m.tickGap + m.tick;
   const xTicksFor = (length: number) =>
     chart.xCategories ? categoryTicks(chart.xCategories, categorySlot(chart.xCategories.length, length, m), m) : fitXTicks(scales.x, xr.min, xr.max, length, m);
@@ -165,22 +175,22 @@ function axisTitle(label: string | undefined, unit: string | undefined, room: nu
   return left >= measureText('M..', m.k).width ? `${fitText(label, m.k, left)} ${suffix}` : fitText(`${label} ${suffix}`, m.k, room);
 }
 
-function drawLabels(canvas: Canvas, chart: ResolvedChart, layout: ChartLayout, m: Metrics): void {
+function drawLabels(svg: SvgWriter, chart: ResolvedChart, layout: ChartLayout, m: Metrics): void {
   const { plot } = layout;
   if (chart.title) {
     const scale = titleScale(chart, m);
     const text = fitText(chart.title, scale, chart.width - 2 * m.pad);
     const w = measureText(text, scale).width;
-    // Centred over the plot area like matplotlib, unless that would push it off the canvas.
+    // Centred over the plot area like matplotlib, unless that would push it off the chart.
     const centre = Math.min(Math.max(plot.x + plot.width / 2, m.pad + w / 2), chart.width - m.pad - w / 2);
-    drawText(canvas, text, centre, m.pad, { color: INK.text, scale, align: 'center' });
+    svg.text(text, centre, m.pad, { color: INK.text, scale, align: 'center' });
   }
   if (layout.xTitle) {
     const top = plot.y + plot.height + m.tick + m.tickGap + m.cap + m.labelGap;
-    drawText(canvas, layout.xTitle, plot.x + plot.width / 2, top, { color: INK.text, scale: m.k, align: 'center' });
+    svg.text(layout.xTitle, plot.x + plot.width / 2, top, { color: INK.text, scale: m.k, align: 'center' });
   }
   if (layout.yTitle) {
-    drawText(canvas, layout.yTitle, m.pad, plot.y + plot.height / 2, { color: INK.text, scale: m.k, align: 'center', vertical: true });
+    svg.text(layout.yTitle, m.pad, plot.y + plot.height / 2, { color: INK.text, scale: m.k, align: 'center', vertical: true });
   }
 }
 
@@ -199,18 +209,21 @@ function project(series: ResolvedChart['series'][number], x: AxisLayout, y: Axis
   return { xs, ys, joined: series.style !== 'points' };
 }
 
-function drawSeries(canvas: Canvas, path: PixelPath, entry: LegendEntry, m: Metrics): void {
-  if (entry.style !== 'points') {
-    const width = entry.lineWidth * m.k;
-    canvas.polyline(path.xs, path.ys, { color: entry.color, width, alpha: entry.alpha, ...(entry.dashed ? { dash: dashPattern(width) } : {}) });
-  }
+/** One series as a group of its line (pieces joined where the data allow) and its markers. */
+function drawSeries(svg: SvgWriter, path: PixelPath, entry: LegendEntry, plot: Rect, m: Metrics): void {
+  svg.open('g', { class: 'series', ...seriesAttributes(entry, m) });
   const { xs, ys } = path;
-  const radius = markerRadius(entry.style, m);
-  const shown = (i: number) => i >= 0 && i < xs.length && Number.isFinite(xs[i]!);
-  for (let i = 0; i < xs.length; i++) {
-    // A line draws no marker, except for a point with no neighbour to join: else it would be a speck.
-    if (entry.style !== 'line' || (shown(i) && !shown(i - 1) && !shown(i + 1))) {
-      canvas.marker(xs[i]!, ys[i]!, { color: entry.color, radius, alpha: entry.alpha });
-    }
+  if (entry.style !== 'points') {
+    const d = linePath(xs, ys, plot);
+    if (d) svg.element('path', { d });
   }
+  const shown = (i: number) => i >= 0 && i < xs.length && Number.isFinite(xs[i]!);
+  const dots: [number, number][] = [];
+  for (let i = 0; i < xs.length; i++) {
+    // A line draws no marker, except for a point with no neighbour to join: else it would be lost.
+    if (shown(i) && (entry.style !== 'line' || (!shown(i - 1) && !shown(i + 1)))) dots.push([xs[i]!, ys[i]!]);
+  }
+  const d = dotsPath(dots, plot, markerRadius(entry.style, m));
+  if (d) svg.element('path', { d, ...markerAttributes(entry, m) });
+  svg.close('g');
 }

@@ -47,6 +47,11 @@ export function paletteColor(index: number): Rgb {
   return parseColor(PALETTE[index % PALETTE.length]!)!;
 }
 
+/** `#rrggbb` of a colour, as SVG attributes take it. */
+export function hex(c: Rgb): string {
+  return '#' + [c.r, c.g, c.b].map((v) => v.toString(16).padStart(2, '0')).join('');
+}
+
 /** Fixed colours of the chart furniture. */
 export const INK = {
   background: { r: 255, g: 255, b: 255 },

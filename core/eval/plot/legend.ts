@@ -3,12 +3,12 @@
  * of the plot area that hides the least data (matplotlib's loc='best', on a
  * coarse occupancy grid).
  */
-import type { Canvas, Rect } from './canvas.ts';
-import { clipSegment } from './canvas.ts';
-import { INK, type Rgb } from './color.ts';
-import { drawText, measureText } from './font.ts';
 import type { Metrics } from './axes.ts';
+import { hex, INK, type Rgb } from './color.ts';
+import { clipSegment, type Rect } from './geometry.ts';
 import type { SeriesStyle } from './spec.ts';
+import { num, type SvgWriter } from './svg.ts';
+import { measureText } from './text.ts';
 
 /** What the legend shows for one series. */
 export interface LegendEntry {
@@ -46,7 +46,7 @@ export function sizeLegend(entries: readonly LegendEntry[], plot: Rect, m: Metri
   const shown = entries.length <= capacity ? entries : entries.slice(0, capacity - 1);
   const rows: (LegendEntry | string)[] = shown.map((e) => ({ ...e, name: fitText(e.name, m.k, maxText) }));
   if (shown.length < entries.length) rows.push(`+${entries.length - shown.length} more`);
-  const textWidth = Math.max(...rows.map((r) => measureText(typeof r === 'string' ? r : r.name, m.k).width));
+  const textWidth = Math.ceil(Math.max(...rows.map((r) => measureText(typeof r === 'string' ? r : r.name, m.k).width)));
   const width = 2 * m.tickGap * 2 + sampleWidth(m) + m.tickGap * 2 + textWidth;
   const height = 2 * m.tickGap + rows.length * rowHeight - (rowHeight - m.cap) + 2 * m.k;
   return { rows, width, height };
@@ -80,30 +80,47 @@ export function placeLegend(box: LegendBox, plot: Rect, paths: readonly PixelPat
 }
 
 /** Draw the legend box at `rect`. */
-export function drawLegend(canvas: Canvas, rect: Rect, box: LegendBox, m: Metrics): void {
-  canvas.fillRect(rect, INK.background, 0.85);
-  const { x, y, width, height } = rect;
-  canvas.fillRect({ x, y, width, height: 1 }, INK.legendBorder);
-  canvas.fillRect({ x, y: y + height - 1, width, height: 1 }, INK.legendBorder);
-  canvas.fillRect({ x, y, width: 1, height }, INK.legendBorder);
-  canvas.fillRect({ x: x + width - 1, y, width: 1, height }, INK.legendBorder);
+export function drawLegend(svg: SvgWriter, rect: Rect, box: LegendBox, m: Metrics): void {
+  svg.open('g', { class: 'legend' });
+  svg.rect(rect, INK.background, { stroke: INK.legendBorder, fillOpacity: 0.85 });
   const sample = sampleWidth(m);
-  const x0 = x + m.tickGap * 2;
+  const x0 = rect.x + m.tickGap * 2;
+  const textX = x0 + sample + m.tickGap * 2;
   box.rows.forEach((row, i) => {
-    const mid = y + m.tickGap + m.k + i * rowPitch(m) + m.cap / 2;
-    const textX = x0 + sample + m.tickGap * 2;
+    const mid = rect.y + m.tickGap + m.k + i * rowPitch(m) + m.cap / 2;
     if (typeof row === 'string') {
-      drawText(canvas, row, textX, mid, { color: INK.muted, scale: m.k, baseline: 'middle' });
+      svg.text(row, textX, mid, { color: INK.muted, scale: m.k, baseline: 'middle' });
       return;
     }
-    const width = row.lineWidth * m.k;
-    if (row.style !== 'points') {
-      const dash = row.dashed ? dashPattern(width) : undefined;
-      canvas.line(x0, mid, x0 + sample, mid, { color: row.color, width, alpha: row.alpha, ...(dash ? { dash } : {}) });
-    }
-    if (row.style !== 'line') canvas.marker(x0 + sample / 2, mid, { color: row.color, radius: markerRadius(row.style, m), alpha: row.alpha });
-    drawText(canvas, row.name, textX, mid, { color: INK.text, scale: m.k, baseline: 'middle' });
+    svg.open('g', seriesAttributes(row, m));
+    if (row.style !== 'points') svg.element('path', { d: `M${num(x0)} ${num(mid)}h${num(sample)}` });
+    if (row.style !== 'line') svg.element('path', { d: `M${num(x0 + sample / 2)} ${num(mid)}h0`, ...markerAttributes(row, m) });
+    svg.close('g');
+    svg.text(row.name, textX, mid, { color: INK.text, scale: m.k, baseline: 'middle' });
   });
+  svg.close('g');
+}
+
+/**
+ * The stroke of a series' line, its dash and opacity, shared by its paths
+ * (markers are round-capped dots of the same stroke, only wider).
+ */
+export function seriesAttributes(entry: LegendEntry, m: Metrics): Record<string, string | undefined> {
+  const width = entry.lineWidth * m.k;
+  return {
+    fill: 'none',
+    stroke: hex(entry.color),
+    'stroke-width': num(width),
+    'stroke-opacity': entry.alpha < 1 ? num(entry.alpha, 2) : undefined,
+    'stroke-linecap': 'round',
+    'stroke-linejoin': 'round',
+    'stroke-dasharray': entry.dashed ? dashPattern(width).map((v) => num(v)).join(' ') : undefined,
+  };
+}
+
+/** What a series' marker path changes from the series' stroke: a width of the marker's diameter, no dashes. */
+export function markerAttributes(entry: LegendEntry, m: Metrics): Record<string, string | undefined> {
+  return { 'stroke-width': num(2 * markerRadius(entry.style, m)), 'stroke-dasharray': entry.dashed ? 'none' : undefined };
 }
 
 /** The dash pattern for a dashed line of this width (round caps add `width` to each dash). */

@@ -6,8 +6,9 @@ import { densify } from '../../../core/eval/dense-samples.ts';
 import type { EnergyResult } from '../../../core/eval/mechanics.ts';
 import { accelerationFigure, energyFigure, phaseFigure, phasePlot, trajectoryFigure } from '../../../core/eval/mechanics-plots.ts';
 import type { PlotTrajectory } from '../../../core/eval/plotted-trajectories.ts';
-import { decodePng, type ChartSpec } from '../../../core/eval/plot/index.ts';
+import type { ChartSpec } from '../../../core/eval/plot/index.ts';
 import { trajectoriesFigure } from '../../../core/eval/trajectory-plots.ts';
+import { byClass, drawnPoints, findAll, parseSvg, pathPieces, texts } from '../../helpers/svg.ts';
 
 const registry = createRegistry();
 const system = (name: string, options: object = {}): System => {
@@ -113,8 +114,22 @@ test('the phase portrait is drawn from at least 500 points per trajectory when t
     t.is(panel.series.length, 2);
     for (const s of panel.series) t.true(s.x.length >= 500 && s.y.length === s.x.length, `${s.name}: ${s.x.length} points`);
   }
-  const png = decodePng(phasePlot([trajectory(4, true, 101)], dp));
-  t.true(png.width > 0 && png.height > 0);
+  // The SVG: one panel per coordinate, truth and model in each, smooth (hundreds of vertices) and inside the figure.
+  const { root, width, height } = parseSvg(phasePlot([trajectory(4, true, 101)], dp));
+  const panels = byClass(root, 'panel');
+  t.is(panels.length, fig.panels.length);
+  panels.forEach((panel, i) => {
+    const series = byClass(panel, 'series');
+    t.is(series.length, 2);
+    for (const s of series) {
+      const vertices = findAll(s, 'path').flatMap((p) => pathPieces(p.attrs.d!)).flat();
+      t.true(vertices.length >= 200, `panel ${i}: ${vertices.length} vertices`);
+    }
+    t.true(texts(panel).includes(`${fig.panels[i]!.xLabel} (${fig.panels[i]!.xUnit})`));
+    t.deepEqual(texts(byClass(panel, 'legend')[0]!), ['truth', 'model']);
+  });
+  t.true(texts(root).includes(fig.title!));
+  t.true(drawnPoints(root).every(([x, y]) => x >= 0 && x <= width && y >= 0 && y <= height));
 });
 
 test('accelerations are drawn on equal axes over the true values, and model values beyond them are counted', (t) => {

@@ -1,11 +1,11 @@
 // Cranmer et al.'s energy metric and the mechanical evaluation: about 0 on the
-// true dynamics, large on wrong dynamics, and valid PNG plots.
+// true dynamics, large on wrong dynamics, and well-formed SVG plots.
 import test from 'ava';
 import { initBackend, Rng } from 'odelab';
 import { DIVERGED_ENERGY_FACTOR, energyMetric, energyStarts, potentialScale, truthRollout } from '../../../core/eval/mechanics.ts';
 import { builtinSystem, dopri8 } from '../../helpers/builtins.ts';
-import { energyPlot } from '../../../core/eval/mechanics-plots.ts';
-import { decodePng } from '../../../core/eval/plot/index.ts';
+import { energyFigure, energyPlot } from '../../../core/eval/mechanics-plots.ts';
+import { byClass, parseSvg, texts } from '../../helpers/svg.ts';
 
 const system = builtinSystem;
 const truth = () => dopri8(1e-10, 1e-12);
@@ -44,11 +44,17 @@ test('potential scale without angles comes from the given states', (t) => {
   t.is(potentialScale(ho, [Float64Array.of(2, 0), Float64Array.of(-1, 3)], new Rng(1)), 2);
 });
 
-test('the energy plot is a valid PNG', (t) => {
+test('the energy plot is a well-formed SVG with its panels, series and axis titles', (t) => {
   const dp = system('double-pendulum');
   const r = energyMetric(dp, truthRollout(dp, truth()), truthRollout(dp, truth()), { ...cfg, energyStarts: 2 }, new Rng(1));
-  const img = decodePng(energyPlot(r));
-  t.true(img.width > 100 && img.height > 100);
+  const spec = energyFigure(r);
+  const { root, width, height } = parseSvg(energyPlot(r));
+  t.true(width > 100 && height > 100);
+  const panels = byClass(root, 'panel');
+  t.is(panels.length, spec.panels.length);
+  panels.forEach((panel, i) => t.is(byClass(panel, 'series').length, spec.panels[i]!.series.length, `panel ${i}`));
+  const shown = texts(root);
+  t.true(shown.some((s) => s.startsWith('|E_model − E_true| (% of')), shown.join(' | '));
 });
 
 test('a start whose rollout blows up is counted; the finite mean and the median leave it out', (t) => {

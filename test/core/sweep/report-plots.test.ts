@@ -1,9 +1,10 @@
 // The sweep report's figures, read as specs: categorical parameters on categorical axes, numeric ones on numeric (log) axes.
 import test from 'ava';
 import { choice, grid, loguniform, randint, uniform, type Space, type SpaceValue } from '../../../core/config/space.ts';
-import { decodePng, renderFigure } from '../../../core/eval/plot/index.ts';
+import { renderFigure } from '../../../core/eval/plot/index.ts';
 import { learningCurvesFigure, objectiveFigure, objectivePlot, parameterAxis } from '../../../core/sweep/report.ts';
 import type { TrialRecord } from '../../../core/sweep/scheduler.ts';
+import { byClass, findAll, parseSvg, pathPieces, texts } from '../../helpers/svg.ts';
 
 function record(index: number, params: Record<string, SpaceValue>, objective: number | undefined, state: TrialRecord['state'] = 'FINISHED'): TrialRecord {
   return { index, params, state, attempts: 1, runIds: [], curve: [[10, objective ?? 1], [20, (objective ?? 1) / 2]], ...(objective !== undefined ? { objective } : {}) };
@@ -44,12 +45,16 @@ test('hidden widths are categories named [32] and [64,64]; the learning rate is 
 
 test('the rendered objective figure labels the categorical axis with the category names', (t) => {
   const { panels } = renderFigure(objectiveFigure(records, parameters, 'eval_rollout_mae')!);
-  t.deepEqual(panels[0]!.chart.layout.x.ticks.labels, ['[32]', '[64,64]']);
-  t.deepEqual(panels[0]!.chart.layout.x.ticks.major, [0, 1]);
-  t.is(panels[0]!.chart.layout.xTitle, 'model.hidden');
-  t.is(panels[1]!.chart.layout.x.scale, 'log');
-  const png = decodePng(objectivePlot(records, parameters, 'eval_rollout_mae')!);
-  t.true(png.width > 0);
+  t.deepEqual(panels[0]!.layout.x.ticks.labels, ['[32]', '[64,64]']);
+  t.deepEqual(panels[0]!.layout.x.ticks.major, [0, 1]);
+  t.is(panels[0]!.layout.xTitle, 'model.hidden');
+  t.is(panels[1]!.layout.x.scale, 'log');
+  // In the SVG: the category names and the parameter under the first panel, one marker per trial with a value.
+  const { root } = parseSvg(objectivePlot(records, parameters, 'eval_rollout_mae')!);
+  const [first] = byClass(root, 'panel');
+  t.true(['[32]', '[64,64]', 'model.hidden'].every((s) => texts(first!).includes(s)), texts(first!).join(' | '));
+  const markers = byClass(first!, 'series').flatMap((g) => findAll(g, 'path')).flatMap((p) => pathPieces(p.attrs.d!));
+  t.is(markers.length, 4, 'the four trials with an objective');
 });
 
 test('strings, booleans, null and mixed lists are categorical, in the order the space lists them', (t) => {
