@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { BackendUnavailableError, ConfigError } from '../errors.ts';
+import { routeMatMulBySize } from './native-matmul.ts';
 import { requireTfjs, tf } from './tf.ts';
 
 export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] as const;
@@ -81,6 +82,7 @@ export async function initBackend(name: BackendName): Promise<ConcreteBackend> {
   const ok = await tf.setBackend(tfName(concrete));
   if (!ok) throw new BackendUnavailableError(`backend '${concrete}' failed to initialise`);
   await tf.ready();
+  if (concrete === 'cpu' || concrete === 'wasm') routeMatMulBySize(concrete);
   active = concrete;
   return concrete;
 }

@@ -6,7 +6,8 @@
  * least NATIVE_GEMM_MIN_WORK multiply-adds go to OpenBLAS's dgemm through
  * the optional add-on native/blas (built by `npm install` when
  * libopenblas-dev is present), on one thread below NATIVE_THREADS_MIN_WORK
- * and on ODELAB_KERNEL_THREADS threads (default 1) above; tanh over more
+ * and on ODELAB_KERNEL_THREADS threads (default: every core for a run, one
+ * for each trial of a sweep pool) above; tanh over more
  * than NATIVE_TANH_MIN_LENGTH elements goes to the add-on's vector tanh. Without the add-on, large dense
  * stacks on wasm leave the host path for tfjs-wasm's own matMul (XNNPACK):
  * see hostDenseAllowed in fused-dense.ts. The thresholds come from
@@ -19,7 +20,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 /** The add-on's functions (native/blas/odelab_blas.c). */
 export interface NativeBlas {
@@ -84,15 +87,29 @@ function modeFromEnv(v: string | undefined): KernelMode {
 let loaded: NativeBlas | null | undefined;
 let loadError: string | undefined;
 /**
- * Threads OpenBLAS may use for products of at least NATIVE_THREADS_MIN_WORK:
- * ODELAB_KERNEL_THREADS, else 1. Measured on the shared 2-core machine
- * (docs/kernels.md): a second OpenBLAS thread never paid in dgemm up to
- * 1024³ there, and within a training step whose other core is busy (the
- * garbage collector, other processes) its spinning threads made a step
- * several times slower; so more threads are opt-in.
+ * Threads OpenBLAS may use for products of at least NATIVE_THREADS_MIN_WORK
+ * (threadsWanted). Set when the add-on loads.
  */
 let maxThreads = 1;
 let threadsNow = 0;
+
+/**
+ * ODELAB_KERNEL_THREADS: a count, or unset/auto: every core for a run in its
+ * own process's main thread (as PyTorch does), one inside a worker thread
+ * (the trials of a sweep pool or a queue worker share the process, and
+ * OpenBLAS's thread count is the process's: concurrent trials each run
+ * their products on their own core, and calls from several threads into a
+ * threaded OpenBLAS would queue on its one thread server). A bad value is
+ * a warning and auto.
+ */
+function threadsWanted(v: string | undefined): number {
+  const auto = isMainThread ? availableParallelism() : 1;
+  if (v === undefined || v === '' || v === 'auto') return auto;
+  const n = Number(v);
+  if (Number.isInteger(n) && n >= 1) return n;
+  process.emitWarning(`ODELAB_KERNEL_THREADS must be a whole number ≥ 1 or auto, not '${v}'; using auto`, { code: 'ODELAB_KERNEL_THREADS' });
+  return auto;
+}
 
 function parseMode(v: string | undefined): KernelMode {
   if (v === undefined || v === '' || v === 'auto') return 'auto';
@@ -134,8 +151,7 @@ function load(): NativeBlas | null {
   }
   try {
     loaded = createRequire(import.meta.url)(path) as NativeBlas;
-    const wanted = Number(process.env.ODELAB_KERNEL_THREADS ?? 1);
-    maxThreads = Number.isInteger(wanted) && wanted >= 1 ? Math.min(wanted, loaded.getThreads()) : 1;
+    maxThreads = Math.min(threadsWanted(process.env.ODELAB_KERNEL_THREADS), loaded.getThreads());
     loaded.setThreads(1);
     threadsNow = 1;
   } catch (e) {
