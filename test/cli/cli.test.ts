@@ -1,10 +1,11 @@
 // The odelab command line, end to end in child processes: exit codes, messages, the JSON summary, the store.
 import test from 'ava';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, selectTracker, type RunSummary } from 'odelab';
 import { odelab } from '../helpers/cli.ts';
+import { byClass, parseSvg } from '../helpers/svg.ts';
 
 const TINY = 'test/fixtures/experiments/tiny.ts';
 const dirs: string[] = [];
@@ -138,7 +139,7 @@ test('an experiment that lists a plugin module runs with it', async (t) => {
   t.is((JSON.parse(r.stdout) as RunSummary).params['system.name'], 'free-particle');
 });
 
-test('an LNN run logs the mechanical metrics, the solve counters and four PNG plots', async (t) => {
+test('an LNN run logs the mechanical metrics, the solve counters and four SVG plots', async (t) => {
   const uri = store();
   const r = await odelab(['run', 'test/fixtures/experiments/lnn-tiny.ts', '--json', '--quiet', '--tracking-uri', uri, '--backend', 'wasm']);
   t.is(r.code, 0, r.stderr);
@@ -150,8 +151,9 @@ test('an LNN run logs the mechanical metrics, the solve counters and four PNG pl
   t.is(summary.metrics.lnn_solves! > 0, true);
   t.is(summary.params['train.objective.name'], 'acceleration');
   const artifacts = new URL(summary.artifactUri).pathname;
-  for (const png of ['trajectory', 'phase', 'energy', 'accelerations']) {
-    t.true(existsSync(join(artifacts, 'plots', `${png}.png`)), png);
+  for (const name of ['trajectory', 'phase', 'energy', 'accelerations']) {
+    const { root } = parseSvg(readFileSync(join(artifacts, 'plots', `${name}.svg`)));
+    t.true(byClass(root, 'series').length >= 2, name);
   }
   t.true(existsSync(join(artifacts, 'model', 'weights.json')));
 });

@@ -3,7 +3,7 @@
 // the input errors in-process (runCli), which is the same code without the process start-up.
 import test from 'ava';
 import 'reflect-metadata';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { container } from 'tsyringe';
@@ -11,6 +11,7 @@ import { builtinPlugins, createRegistry, ExperimentRunner, loadExperiment, runCl
 import { parseYaml } from '../../core/model-io/mlmodel-yaml.ts';
 import type { RolloutComparison } from '../../core/eval/rollout-compare.ts';
 import { odelab } from '../helpers/cli.ts';
+import { byClass, parseSvg } from '../helpers/svg.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'odelab-eval-'));
 const uri = join(root, 'mlruns');
@@ -55,7 +56,7 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-test('a run logs model/MLmodel, config.json, weights.json, weights.bin and PNG plots', async (t) => {
+test('a run logs model/MLmodel, config.json, weights.json, weights.bin and SVG plots', async (t) => {
   const [spiral, pendulum] = await runs;
   for (const { summary, artifacts } of [spiral, pendulum]) {
     t.is(summary.status, 'FINISHED');
@@ -70,8 +71,12 @@ test('a run logs model/MLmodel, config.json, weights.json, weights.bin and PNG p
     t.deepEqual(config.params, summary.params);
     t.deepEqual(config.run, { run_id: summary.runId, backend: summary.backend, status: 'FINISHED', steps: Number(summary.params['train.steps']) });
   }
-  t.true(existsSync(join(spiral.artifacts, 'plots', 'trajectories.png')), 'the spiral run plots its held-out trajectory');
-  for (const png of ['trajectory', 'phase', 'energy', 'accelerations']) t.true(existsSync(join(pendulum.artifacts, 'plots', `${png}.png`)), png);
+  const spiralPlot = parseSvg(readFileSync(join(spiral.artifacts, 'plots', 'trajectories.svg'))).root;
+  t.true(byClass(spiralPlot, 'series').length >= 2, 'the spiral run plots its held-out trajectory, model and truth');
+  for (const name of ['trajectory', 'phase', 'energy', 'accelerations']) {
+    const { root } = parseSvg(readFileSync(join(pendulum.artifacts, 'plots', `${name}.svg`)));
+    t.true(byClass(root, 'panel').length >= 1 && byClass(root, 'series').length >= 2, name);
+  }
 });
 
 test('a run that fails with non-finite weights logs no model and says why', async (t) => {
@@ -99,7 +104,7 @@ test('eval runs:/<id>/model reproduces the logged evaluation metrics exactly (sa
   t.deepEqual(pendulumEval.metrics, evalMetrics(pendulum.summary.metrics));
   t.true(Object.keys(pendulumEval.metrics).includes('eval_energy_error_pct'));
   t.regex(b.stderr, /evaluating mechanics/);
-  for (const png of ['trajectory', 'phase', 'energy', 'accelerations']) t.true(existsSync(join(plots, `${png}.png`)), png);
+  for (const name of ['trajectory', 'phase', 'energy', 'accelerations']) t.true(byClass(parseSvg(readFileSync(join(plots, `${name}.svg`))).root, 'series').length >= 2, name);
 });
 
 test('eval loads a model folder too, and --rollout writes t, x0, predicted and truth of the right shapes', async (t) => {

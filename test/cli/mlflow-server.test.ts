@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeMlflowServer, type FakeRun } from '../helpers/fake-mlflow-server.ts';
 import { odelab, ROOT } from '../helpers/cli.ts';
+import { byClass, parseSvg } from '../helpers/svg.ts';
 
 const TINY = join(ROOT, 'test/fixtures/experiments/tiny.ts');
 
@@ -70,7 +71,8 @@ test('a run logs params, metric histories, tags, the model and plots through the
   t.deepEqual(acceptedSteps(server, summary.runId), [4, 8, 12]);
   t.true(run.metrics.some((m) => m.key === 'eval_rollout_mae'));
   const artifacts = Object.keys(server.runArtifacts(summary.runId)).sort();
-  for (const f of ['config.json', 'model/MLmodel', 'model/config.json', 'model/weights.bin', 'model/weights.json', 'plots/trajectories.png']) t.true(artifacts.includes(f), f);
+  for (const f of ['config.json', 'model/MLmodel', 'model/config.json', 'model/weights.bin', 'model/weights.json', 'plots/trajectories.svg']) t.true(artifacts.includes(f), f);
+  t.true(byClass(parseSvg(server.runArtifacts(summary.runId)['plots/trajectories.svg']!).root, 'series').length >= 2, 'the plot arrived whole');
   // Every POST carried the JSON content type (the server answers 400 otherwise).
   t.true(server.requests.filter((q) => q.method === 'POST').every((q) => q.status === 200));
   // `odelab eval` reads the model back through the server.

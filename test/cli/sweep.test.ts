@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { RunData } from 'odelab';
 import { MlflowFileStore } from '../../plugins/trackers/mlflow-file.ts';
 import { odelab, ROOT } from '../helpers/cli.ts';
+import { byClass, parseSvg } from '../helpers/svg.ts';
 
 const EXPERIMENT = join(ROOT, 'test/fixtures/experiments/sweep-tiny.ts');
 
@@ -70,7 +71,11 @@ test('two worker threads: a throwing trial and a killed worker end FAILED after 
   t.is(parent.metrics.trials_failed, 2);
   const tracker = new MlflowFileStore(store);
   const artifacts = await tracker.listArtifacts(out.sweepId);
-  t.deepEqual(artifacts, ['sweep_report/best_overrides.json', 'sweep_report/learning_curves.png', 'sweep_report/objective.png', 'sweep_report/table.json']);
+  t.deepEqual(artifacts, ['sweep_report/best_overrides.json', 'sweep_report/learning_curves.svg', 'sweep_report/objective.svg', 'sweep_report/table.json']);
+  for (const name of ['objective', 'learning_curves']) {
+    const { root } = parseSvg(await tracker.readArtifact(out.sweepId, `sweep_report/${name}.svg`));
+    t.true(byClass(root, 'series').length >= 1, name);
+  }
 
   // The best overrides file is what `odelab run --set-file` takes; --set still wins over it.
   t.deepEqual(out.best, { 'model.fault': 'none' });

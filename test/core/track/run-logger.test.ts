@@ -63,7 +63,7 @@ test('after the server comes back every record arrives exactly once and in order
   await logger.logParams({ 'train.lr': '0.01' });
   await logger.setTags({ phase: 'train' });
   for (const i of range(150)) await logger.logMetric('loss', i, i);
-  await logger.logArtifact('plots/loss.png', new Uint8Array([137, 80, 78, 71]));
+  await logger.logArtifact('plots/loss.svg', new TextEncoder().encode('<svg'));
   for (const i of range(150, 150)) await logger.logMetric('loss', i, i);
   await until(() => tracker.attempts >= 3, 5000, 'retries while down');
   tracker.up = true;
@@ -80,7 +80,7 @@ test('after the server comes back every record arrives exactly once and in order
   const run = await tracker.getRun(logger.runId);
   t.is(run.params['train.lr'], '0.01');
   t.is(run.tags.phase, 'train');
-  t.deepEqual([...(await tracker.readArtifact(logger.runId, 'plots/loss.png'))], [137, 80, 78, 71]);
+  t.deepEqual([...(await tracker.readArtifact(logger.runId, 'plots/loss.svg'))], [...new TextEncoder().encode('<svg')]);
   t.deepEqual(readdirSync(root), [], 'the run folder is gone once everything is acknowledged');
   t.true(applied.every((c) => c.kind !== 'batch' || (c.batch.metrics?.length ?? 0) <= 1000));
 });

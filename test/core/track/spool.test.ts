@@ -67,7 +67,7 @@ test('appends are on disk when they return; a torn last line (crash mid-append) 
   t.is(spool.meta.trackingUri, 'https://mlflow.example/', 'credentials are never stored');
   t.deepEqual(spool.append({ kind: 'params', params: { lr: '0.1' } }).map((r) => r.seq), [1]);
   t.deepEqual(spool.append({ kind: 'metrics', metrics: [metric('loss', 1)] }).map((r) => r.seq), [2]);
-  t.is(spool.appendArtifact('plots/a.png', new Uint8Array([1, 2, 3])).seq, 3);
+  t.is(spool.appendArtifact('plots/a.svg', new Uint8Array([1, 2, 3])).seq, 3);
   const file = join(spool.dir, SPOOL_FILES.records);
   t.is(readFileSync(file, 'utf8').trim().split('\n').length, 3);
   t.deepEqual([...readFileSync(join(spool.dir, 'blobs/3'))], [1, 2, 3]);

@@ -189,16 +189,16 @@ test('artifacts through the proxy: round trip, nested listing, under a path pref
   const run = await store.createRun({ experimentId: '0', runName: 'files', startTime: 1, tags: {} });
   const weights = Uint8Array.from([0, 1, 2, 255, 128]);
   await store.logArtifact(run.runId, 'config.json', '{"a":1}');
-  await store.logArtifact(run.runId, 'plots/phase portrait.png', weights);
+  await store.logArtifact(run.runId, 'plots/phase portrait.svg', weights);
   await store.logArtifact(run.runId, './plots/deep/x.txt', 'x');
-  t.deepEqual([...(await store.readArtifact(run.runId, 'plots/phase portrait.png'))], [...weights]);
+  t.deepEqual([...(await store.readArtifact(run.runId, 'plots/phase portrait.svg'))], [...weights]);
   t.is(new TextDecoder().decode(await store.readArtifact(run.runId, 'config.json')), '{"a":1}');
-  t.deepEqual(await store.listArtifacts(run.runId), ['config.json', 'plots/deep/x.txt', 'plots/phase portrait.png']);
-  t.deepEqual(await store.listArtifacts(run.runId, 'plots'), ['plots/deep/x.txt', 'plots/phase portrait.png']);
+  t.deepEqual(await store.listArtifacts(run.runId), ['config.json', 'plots/deep/x.txt', 'plots/phase portrait.svg']);
+  t.deepEqual(await store.listArtifacts(run.runId, 'plots'), ['plots/deep/x.txt', 'plots/phase portrait.svg']);
   t.deepEqual(await store.listArtifacts(run.runId, 'nothing/here'), []);
-  t.deepEqual(Object.keys(server.runArtifacts(run.runId)).sort(), ['config.json', 'plots/deep/x.txt', 'plots/phase portrait.png']);
+  t.deepEqual(Object.keys(server.runArtifacts(run.runId)).sort(), ['config.json', 'plots/deep/x.txt', 'plots/phase portrait.svg']);
   const put = server.requestsTo('mlflow-artifacts/artifacts', 'PUT').map((r) => r.path);
-  t.true(put.includes(`/mlflow/api/2.0/mlflow-artifacts/artifacts/0/${run.runId}/artifacts/plots/phase%20portrait.png`), put.join('\n'));
+  t.true(put.includes(`/mlflow/api/2.0/mlflow-artifacts/artifacts/0/${run.runId}/artifacts/plots/phase%20portrait.svg`), put.join('\n'));
   await t.throwsAsync(store.readArtifact(run.runId, 'missing.txt'), { instanceOf: TrackingError, message: /has no artifact 'missing.txt'/ });
 });
 
@@ -257,7 +257,7 @@ test('the same calls give the same runs as the file store', async (t) => {
       tags: { phase: 'eval' },
       metrics: [{ key: 'loss', value: 2, timestamp: 10, step: 0 }, { key: 'loss', value: NaN, timestamp: 11, step: 1 }, { key: 'acc', value: -Infinity, timestamp: 11, step: 1 }],
     });
-    await s.logArtifact(run.runId, 'plots/a.png', Uint8Array.of(1, 2));
+    await s.logArtifact(run.runId, 'plots/a.svg', Uint8Array.of(1, 2));
     await s.logArtifact(run.runId, 'config.json', '{}');
     await s.updateRun(run.runId, { status: 'KILLED', endTime: 20 });
     const data = await s.getRun(run.runId);
@@ -267,7 +267,7 @@ test('the same calls give the same runs as the file store', async (t) => {
       history: await s.getMetricHistory(run.runId, 'loss'),
       artifacts: await s.listArtifacts(run.runId),
       plots: await s.listArtifacts(run.runId, 'plots'),
-      bytes: [...(await s.readArtifact(run.runId, 'plots/a.png'))],
+      bytes: [...(await s.readArtifact(run.runId, 'plots/a.svg'))],
     };
   };
   t.deepEqual(await play(rest), await play(file));
