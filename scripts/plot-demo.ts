@@ -3,14 +3,14 @@
  *
  *   npx tsx scripts/plot-demo.ts
  *
- * scratch/plot-demo.png is a 4 x 2 figure of what the chart layer draws
+ * scratch/plot-demo.svg is a 4 x 2 figure of what the chart layer draws
  * (trajectories, phase portrait, energy error on a log axis, learning curves
  * of many trials, a sweep scatter on a log x axis and one on a categorical
  * x axis, a y label shortened before its unit, a chart without data);
- * scratch/plot-demo-chart.png is a single 640 x 400 chart of 4 series of
+ * scratch/plot-demo-chart.svg is a single 640 x 400 chart of 4 series of
  * 1,000 points, whose rendering time (first call, then the median of 20) is printed.
  *
- * scratch/plot-demo-run-*.png are the figures a run and a sweep log, drawn
+ * scratch/plot-demo-run-*.svg are the figures a run and a sweep log, drawn
  * by their own functions (core/eval/mechanics-plots.ts, trajectory-plots.ts,
  * core/sweep/report.ts) from a pendulum, the spiral and a made-up sweep,
  * with a "model" whose dynamics are slightly off.
@@ -195,12 +195,12 @@ function pendulumFigures(out: string): string[] {
   const trueAcc = Float32Array.from(states, (x) => pendulum.derivative(0, x)[1]!);
   const modelAcc = trueAcc.map((a) => 1.06 * a + 0.3 * rng.normal());
   const files: Record<string, Uint8Array> = {
-    'plot-demo-run-trajectory.png': trajectoryPlot(plotted, pendulum),
-    'plot-demo-run-phase.png': phasePlot(plotted, pendulum),
-    'plot-demo-run-energy.png': energyPlot(energyResult, pendulum),
-    'plot-demo-run-accelerations.png': accelerationPlot(modelAcc, trueAcc, pendulum),
+    'plot-demo-run-trajectory.svg': trajectoryPlot(plotted, pendulum),
+    'plot-demo-run-phase.svg': phasePlot(plotted, pendulum),
+    'plot-demo-run-energy.svg': energyPlot(energyResult, pendulum),
+    'plot-demo-run-accelerations.svg': accelerationPlot(modelAcc, trueAcc, pendulum),
   };
-  return Object.entries(files).map(([name, png]) => (writeFileSync(path.join(out, name), png), name));
+  return Object.entries(files).map(([name, svg]) => (writeFileSync(path.join(out, name), svg), name));
 }
 
 /** The spiral's one trajectory (its training trajectory: spread 0) and a model running 2% slow. */
@@ -209,8 +209,8 @@ function spiralFigure(out: string): string {
   const t = timeGrid(25, 1000);
   const x0 = Float64Array.of(2, 0);
   const plotted: PlotTrajectory[] = [{ truth: sampled(spiral, x0, t).curve, model: sampled(spiral, x0, t, 0.98).curve, heldOut: false, frames: t.length }];
-  writeFileSync(path.join(out, 'plot-demo-run-trajectories.png'), trajectoriesPlot(plotted, spiral));
-  return 'plot-demo-run-trajectories.png';
+  writeFileSync(path.join(out, 'plot-demo-run-trajectories.svg'), trajectoriesPlot(plotted, spiral));
+  return 'plot-demo-run-trajectories.svg';
 }
 
 /** A made-up sweep over hidden widths (categorical), the learning rate (log-uniform) and the activation (strings). */
@@ -225,8 +225,8 @@ function sweepFigure(out: string): string {
     return { index: i, params, state: i === 7 ? 'STOPPED' : 'FINISHED', attempts: 1, runIds: [], curve: [], objective };
   });
   const space = { 'model.hidden': grid(widths), 'train.lr': loguniform(1e-4, 1e-2), 'model.activation': grid(acts) };
-  writeFileSync(path.join(out, 'plot-demo-run-objective.png'), objectivePlot(records, space, 'eval_rollout_mae')!);
-  return 'plot-demo-run-objective.png';
+  writeFileSync(path.join(out, 'plot-demo-run-objective.svg'), objectivePlot(records, space, 'eval_rollout_mae')!);
+  return 'plot-demo-run-objective.svg';
 }
 
 function writeRunFigures(out: string): string[] {
@@ -234,19 +234,19 @@ function writeRunFigures(out: string): string[] {
 }
 
 mkdirSync(OUT, { recursive: true });
-writeFileSync(path.join(OUT, 'plot-demo.png'), figure({ panels: demoPanels(), columns: 4, panelWidth: 480, panelHeight: 320, title: 'odelab plot demo' }));
+writeFileSync(path.join(OUT, 'plot-demo.svg'), figure({ panels: demoPanels(), columns: 4, panelWidth: 480, panelHeight: 320, title: 'odelab plot demo' }));
 const runFigures = writeRunFigures(OUT);
 console.log(`wrote ${runFigures.join(', ')}`);
 const spec = bigChart();
 const times: number[] = [];
-let png: Uint8Array = new Uint8Array(0);
+let svg: Uint8Array = new Uint8Array(0);
 for (let i = 0; i < 21; i++) {
   const t0 = performance.now();
-  png = lineChart(spec);
+  svg = lineChart(spec);
   times.push(performance.now() - t0);
 }
 const first = times.shift()!;
-writeFileSync(path.join(OUT, 'plot-demo-chart.png'), png);
+writeFileSync(path.join(OUT, 'plot-demo-chart.svg'), svg);
 times.sort((a, b) => a - b);
-console.log(`wrote ${path.join(OUT, 'plot-demo.png')} and plot-demo-chart.png (${png.length} bytes)`);
-console.log(`640x400 chart, 4 series x 1,000 points, render + PNG encode: first ${first.toFixed(1)} ms, then median ${times[10]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms (20 runs)`);
+console.log(`wrote ${path.join(OUT, 'plot-demo.svg')} and plot-demo-chart.svg (${svg.length} bytes)`);
+console.log(`640x400 chart, 4 series x 1,000 points, render as SVG: first ${first.toFixed(1)} ms, then median ${times[10]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms (20 runs)`);

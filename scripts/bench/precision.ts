@@ -6,7 +6,7 @@
  * the worst relative error over the output times, max_i max_j |y_ij - ref_ij|
  * / max_j |ref_ij|, against the function evaluations. Printed as a table
  * (and as JSON with --json: `summary.lines`, one line per problem, method and
- * precision), and drawn, one panel per problem, log-log, to docs/precision.png
+ * precision), and drawn, one panel per problem, log-log, to docs/precision.svg
  * with odelab's own plotting.
  *
  * What it shows: whether float32 solves are as accurate as the tolerance
@@ -26,7 +26,7 @@ import { precisionProblems, type PrecisionProblem } from './precision-problems.t
 
 export const PRECISION_RTOLS = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8] as const;
 const QUICK_RTOLS = [1e-3, 1e-5, 1e-7] as const;
-const IMAGE = fileURLToPath(new URL('../../docs/precision.png', import.meta.url));
+const IMAGE = fileURLToPath(new URL('../../docs/precision.svg', import.meta.url));
 
 export type Precision = 'float64' | 'float32';
 
@@ -137,7 +137,7 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
   let image: string | null = null;
   if (!o.quick) {
     writeFileSync(IMAGE, precisionFigure(problems, lines, methods));
-    image = 'docs/precision.png';
+    image = 'docs/precision.svg';
   }
   const worst = ratios.reduce((m, r) => Math.max(m, r['err f32/f64'] as number), 0);
   return {
