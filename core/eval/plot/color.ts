@@ -58,7 +58,6 @@ export const INK = {
   text: { r: 34, g: 34, b: 34 },
   frame: { r: 68, g: 68, b: 68 },
   grid: { r: 232, g: 232, b: 232 },
-  minorTick: { r: 120, g: 120, b: 120 },
   muted: { r: 130, g: 130, b: 130 },
   legendBorder: { r: 204, g: 204, b: 204 },
 } as const satisfies Record<string, Rgb>;

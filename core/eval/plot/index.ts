@@ -9,6 +9,5 @@ export type { ChartSpec, FigureSpec, Series, SeriesStyle } from './spec.ts';
 export type { AxisLayout, AxisScale } from './axes.ts';
 export type { Rect } from './geometry.ts';
 export { PALETTE, parseColor, hex, type Rgb } from './color.ts';
-export { FONT_FAMILY, measureText, type TextStyle } from './text.ts';
-export { escapeXml } from './svg.ts';
+export { measureText, type TextStyle } from './text.ts';
 export { axisTicks, linearTicks, logTicks, formatLinearTicks, formatLogTicks, formatExponent, type AxisTicks, type LinearTicks, type LogTicks } from './ticks.ts';
