@@ -2,7 +2,7 @@
  * Every built-in plugin: the one list. Tests iterate over the registry built
  * from it, never over a second hand-kept list.
  */
-import type { Plugin } from '../core/index.ts';
+import type { Plugin } from 'odelab/plugin';
 import adjoint from './gradients/adjoint.ts';
 import backprop from './gradients/backprop.ts';
 import bosh3 from './integrators/bosh3.ts';

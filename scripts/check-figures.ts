@@ -12,7 +12,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, instantiateSystem, timeGrid } from '../index.ts';
+import { instantiateSystem } from 'odelab/plugin';
+import { createRegistry, timeGrid } from 'odelab/node';
 import { grid, loguniform } from '../core/config/space.ts';
 import { densify } from '../core/eval/dense-samples.ts';
 import { trajectoryPlot } from '../core/eval/mechanics-plots.ts';

@@ -18,7 +18,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRegistry, groundTruth, instantiateSystem, Rng, timeGrid, type System } from '../index.ts';
+import { Rng } from 'odelab';
+import { instantiateSystem, type System } from 'odelab/plugin';
+import { createRegistry, groundTruth, timeGrid } from 'odelab/node';
 import { densify } from '../core/eval/dense-samples.ts';
 import type { EnergyResult } from '../core/eval/mechanics.ts';
 import { accelerationPlot, energyPlot, phasePlot, trajectoryPlot } from '../core/eval/mechanics-plots.ts';

@@ -44,7 +44,7 @@ const LAYERS: readonly { readonly name: string; readonly layer: string; readonly
   { name: 'sweep', layer: 'application', prefixes: ['core/sweep/'] },
   { name: 'queue', layer: 'application', prefixes: ['core/queue/'] },
   { name: 'cli', layer: 'application', prefixes: ['core/cli/'] },
-  { name: 'entry', layer: 'entry', prefixes: ['core/index.ts', 'index.ts', 'plugin.ts', 'node.ts'] },
+  { name: 'entry', layer: 'entry', prefixes: ['index.ts', 'plugin.ts', 'node.ts'] },
   { name: 'plugins', layer: 'plugins', prefixes: ['plugins/'] },
 ];
 
@@ -206,6 +206,16 @@ function checkArchitecture(graph: Graph): string[] {
 
 // ---- reading the tree ----
 
+/** 'odelab/plugin' → 'plugin.ts', from package.json's exports. */
+const SELF_EXPORTS: ReadonlyMap<string, string> = (() => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; exports?: Record<string, string> };
+  return new Map(
+    Object.entries(pkg.exports ?? {})
+      .filter(([, to]) => to.endsWith('.ts'))
+      .map(([from, to]) => [posix.join(pkg.name, from), posix.normalize(to)]),
+  );
+})();
+
 function isRelative(specifier: string): boolean {
   return specifier.startsWith('./') || specifier.startsWith('../');
 }
@@ -221,8 +231,11 @@ function valueImports(file: string, source: string): Import[] {
   );
   const found: Import[] = [];
   const add = (specifier: ts.Expression | undefined, node: ts.Node): void => {
-    if (specifier === undefined || !ts.isStringLiteralLike(specifier) || !isRelative(specifier.text)) return;
-    const target = posix.normalize(posix.join(posix.dirname(file), specifier.text));
+    if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return;
+    // The package's own entry points by name (package.json exports: odelab, odelab/plugin, odelab/node) are edges too.
+    const entry = SELF_EXPORTS.get(specifier.text);
+    if (entry === undefined && !isRelative(specifier.text)) return;
+    const target = entry ?? posix.normalize(posix.join(posix.dirname(file), specifier.text));
     found.push({ target, text: node.getText(sf).replace(/\s+/g, ' ') });
   };
   const visit = (node: ts.Node): void => {
@@ -327,9 +340,9 @@ test('a reintroduced cycle and an upward import are reported', (t) => {
     ['core/registry/registry.ts', [imp('core/errors.ts')]],
     ['core/errors.ts', []],
     ['core/mystery.ts', []],
-    ['index.ts', [imp('plugins/index.ts'), imp('core/index.ts')]],
-    ['core/index.ts', [imp('core/ode/b.ts')]],
-    ['plugins/index.ts', [imp('core/index.ts'), imp('index.ts')]],
+    ['index.ts', [imp('plugins/index.ts'), imp('plugin.ts')]],
+    ['plugin.ts', [imp('core/ode/b.ts')]],
+    ['plugins/index.ts', [imp('plugin.ts'), imp('index.ts')]],
   ]);
   const violations = checkArchitecture(graph);
   t.deepEqual(violations, [

@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
-import { closest } from '../config/schema.ts';
+import { closest } from '../schema.ts';
 import { readSetFile } from '../config/set-file.ts';
 import { isConfigError, OdelabError } from '../errors.ts';
 import type { Plugin } from '../registry/plugin.ts';

@@ -1,5 +1,5 @@
 /** `odelab plugins [--json]`: every registered plugin by kind, with its description and options. */
-import type { SchemaInfo } from '../config/schema.ts';
+import type { SchemaInfo } from '../schema.ts';
 import { loadPluginModule } from '../registry/loader.ts';
 import { PLUGIN_KINDS } from '../registry/plugin.ts';
 import type { Registry } from '../registry/registry.ts';

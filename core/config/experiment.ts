@@ -5,7 +5,7 @@
  * the named plugin's own options schema when the experiment is resolved.
  */
 import type { Space } from './space.ts';
-import { s, type Infer } from './schema.ts';
+import { s, type Infer } from '../schema.ts';
 
 /** A plugin section: the plugin's name and its options. */
 export interface PluginSection {

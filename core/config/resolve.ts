@@ -12,10 +12,10 @@ import { ConfigError } from '../errors.ts';
 import type { PluginKind, PluginOf } from '../registry/plugin.ts';
 import type { Registry } from '../registry/registry.ts';
 import { dataSchema, evalSchema, trainSchema, type DataConfig, type EvalConfig, type TrainConfig } from './experiment.ts';
-import { rejectUnknownKeys, s, show, type Infer } from './schema.ts';
+import { rejectUnknownKeys, s, show, type Infer } from '../schema.ts';
 import { checkSpace, sweepSchema } from './space.ts';
 import { integratorOptions } from '../ode/odeint.ts';
-import { resolveTolerance } from '../ode/adaptive-plugin.ts';
+import { resolveTolerance } from '../ode/method.ts';
 
 const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
 type SectionName = keyof typeof SECTION_KINDS;
@@ -81,7 +81,7 @@ function resolveSection<K extends PluginKind>(
 function resolveIntegrator(registry: Registry, raw: unknown): ResolvedSection<'integrator'> {
   const { name, rest } = sectionObject(raw, 'integrator');
   const plugin = registry.get('integrator', name, 'integrator.name');
-  return { name, options: integratorOptions(registry, plugin, rest, 'integrator', 'float32'), plugin };
+  return { name, options: integratorOptions(registry.methods(), plugin, rest, 'integrator', 'float32'), plugin };
 }
 
 /**

@@ -4,7 +4,7 @@
  * times per grid point.
  */
 import { ConfigError } from '../errors.ts';
-import { s } from './schema.ts';
+import { s } from '../schema.ts';
 
 export type SpaceValue = string | number | boolean | null | SpaceValue[] | { [k: string]: SpaceValue };
 

@@ -7,7 +7,7 @@ import type { DataConfig, TrainConfig } from '../config/experiment.ts';
 import type { Model } from '../model.ts';
 import type { Integrator } from '../ode/types.ts';
 import { tf } from '../tensor/tf.ts';
-import { untapedTensorOps } from '../tensor/tensor-ops.ts';
+import { untapedTensorOps } from '../ode/tensor-ops.ts';
 import { disposeBatch, segmentsBatch } from '../train/batch.ts';
 import type { Dataset } from '../train/data.ts';
 import { trajectoryLoss } from '../train/loss.ts';

@@ -37,7 +37,7 @@ import type { Integrator } from '../ode/types.ts';
 import type { Rng } from '../random.ts';
 import { totalEnergy, type System } from '../system.ts';
 import { tf } from '../tensor/tf.ts';
-import { untapedTensorOps } from '../tensor/tensor-ops.ts';
+import { untapedTensorOps } from '../ode/tensor-ops.ts';
 import { accelerationTargets, sampleStates } from '../train/acceleration.ts';
 import { groundTruth, timeGrid } from '../train/data.ts';
 

@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { LoadedExperiment } from '../config/load.ts';
 import { flattenConfig, type ResolvedExperiment } from '../config/resolve.ts';
-import { show } from '../config/schema.ts';
+import { show } from '../schema.ts';
 import { ConfigError } from '../errors.ts';
 import type { ModelConfigFile, PluginModuleRecord } from './format.ts';
 

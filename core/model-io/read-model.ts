@@ -4,7 +4,7 @@
  * A missing file, a malformed file or a format newer than this reader is a
  * ConfigError naming it; nothing is built here.
  */
-import { show } from '../config/schema.ts';
+import { show } from '../schema.ts';
 import { ConfigError } from '../errors.ts';
 import { FLAVOR, MODEL_FILES, MODEL_FORMAT_VERSION, type ModelConfigFile, type OdelabFlavor, type WeightEntry } from './format.ts';
 import { parseYaml, type YamlMap } from './mlmodel-yaml.ts';

@@ -7,7 +7,7 @@
  * weights fit the model they are loaded into) and reports a ConfigError
  * naming the entry at fault: a model file is user input.
  */
-import { show } from '../config/schema.ts';
+import { show } from '../schema.ts';
 import { ConfigError } from '../errors.ts';
 import type { NamedWeights } from '../model.ts';
 import type { WeightEntry } from './format.ts';

@@ -4,7 +4,7 @@
  */
 import type { NamedWeights } from '../model.ts';
 import type { Rng } from '../random.ts';
-import { s } from '../config/schema.ts';
+import { s } from '../schema.ts';
 import { tf } from '../tensor/tf.ts';
 import { ACTIVATIONS, denseStack, denseStackVjp, hostDenseAllowed, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
 import { denseHostField } from '../tensor/dense-host.ts';

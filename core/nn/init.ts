@@ -3,7 +3,7 @@
  * gives the same weights on every backend.
  */
 import type { Rng } from '../random.ts';
-import { s } from '../config/schema.ts';
+import { s } from '../schema.ts';
 
 export const INITS = ['glorot-uniform', 'glorot-normal', 'he-normal', 'lecun-normal', 'normal'] as const;
 export type InitName = (typeof INITS)[number];

@@ -10,10 +10,10 @@
  * once. Network convention (as DenseStack): z_ℓ = a_{ℓ-1} W_ℓ + b_ℓ,
  * a_ℓ = φ(z_ℓ) for hidden layers, no activation after the last layer.
  */
-import { s } from '../config/schema.ts';
+import { s } from '../schema.ts';
 import { tf } from '../tensor/tf.ts';
 import { activate, type Activation } from '../tensor/fused-dense.ts';
-import { wrapAngleColumns } from '../physics/wrap-tensor.ts';
+import { wrapAngleColumns } from '../tensor/wrap-angles.ts';
 
 /**
  * Activations for networks whose input derivatives enter a vector field that

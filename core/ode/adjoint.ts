@@ -18,8 +18,8 @@
 import type { GradientContext, RunningCost, Trajectory, Vjp } from '../gradient.ts';
 import { isolatedGradients } from '../tensor/gradients.ts';
 import { tf } from '../tensor/tf.ts';
-import { untapedTensorOps } from '../tensor/tensor-ops.ts';
-import { resolveTolerance } from './adaptive-plugin.ts';
+import { untapedTensorOps } from './tensor-ops.ts';
+import { resolveTolerance } from './method.ts';
 import { augmentWithCost } from './running-cost.ts';
 import { tolAt } from './scaled-norm.ts';
 import { emptyStats, type Integrator, type SolveStats } from './types.ts';

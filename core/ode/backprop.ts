@@ -6,7 +6,7 @@
  */
 import type { Trajectory, TrajectoryRequest } from '../gradient.ts';
 import { tf } from '../tensor/tf.ts';
-import { tensorOps } from '../tensor/tensor-ops.ts';
+import { tensorOps } from './tensor-ops.ts';
 import { hostBackpropTrajectory } from './host-backprop.ts';
 import { augmentWithCost } from './running-cost.ts';
 

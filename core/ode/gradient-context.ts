@@ -1,19 +1,19 @@
 /**
  * The GradientContext a gradient strategy receives: the forward integrator's
- * name and options, and integrators by name from the registry (the
- * adjoint's backward solve).
+ * name and options, and integrators by name from `methods` (the adjoint's
+ * backward solve): the built-ins, or a registry's (Registry.methods()).
  */
 import type { GradientContext } from '../gradient.ts';
-import type { Registry } from '../registry/registry.ts';
+import type { Methods } from './method.ts';
 
 export function gradientContext(
-  registry: Registry,
+  methods: Methods,
   forward: { name: string; options: Record<string, unknown> },
 ): GradientContext {
   return {
     forward,
     integrator(name, options) {
-      const plugin = registry.get('integrator', name, 'gradient.method');
+      const plugin = methods.get(name, 'gradient.method');
       const { rtol, atol, ...rest } = options;
       // Defaults come from the schema; tolerances are set afterwards because a
       // seminorm marks components with an infinite atol, which the schema rejects.

@@ -8,13 +8,11 @@
  * fixed-step method, step on an adaptive one) are named as such.
  */
 import { ConfigError } from '../errors.ts';
-import { show } from '../config/schema.ts';
-import type { IntegratorPlugin } from '../registry/plugin.ts';
-import type { Registry } from '../registry/registry.ts';
+import { show } from '../schema.ts';
 import { tf } from '../tensor/tf.ts';
-import { tensorOps } from '../tensor/tensor-ops.ts';
+import { tensorOps } from './tensor-ops.ts';
 import { float64Ops } from './float64-ops.ts';
-import { resolveTolerance } from './adaptive-plugin.ts';
+import { resolveTolerance, type Method, type Methods } from './method.ts';
 import { adjointTrajectory } from './adjoint.ts';
 import { gradientContext } from './gradient-context.ts';
 import { backpropTrajectory } from './backprop.ts';
@@ -22,8 +20,8 @@ import type { RunningCost, Trajectory } from '../gradient.ts';
 import type { Integrator, SolveStats, StateOps } from './types.ts';
 
 export interface OdeintOptions {
-  /** An integrator plugin name (default 'dopri5'). */
-  method?: string;
+  /** A method: a name looked up in the methods odeint was made with (default 'dopri5'), or a Method value. */
+  method?: string | Method;
   /** Tensor path: also integrate ∫ runningCost(t, y) dτ over the span (returned as `cost`). */
   runningCost?: RunningCost;
   rtol?: number | number[];
@@ -70,15 +68,26 @@ export function normaliseTimes(t: readonly number[] | Float32Array | Float64Arra
  * @param path prefix for error paths ('options' for odeint, 'integrator' in experiments).
  */
 export function integratorFor(
-  registry: Registry,
+  methods: Methods,
   options: object,
   path: string,
   precision: StateOps<unknown>['precision'],
 ): Integrator {
-  const { method = DEFAULT_METHOD, ...rest } = options as Record<string, unknown>;
-  if (typeof method !== 'string') throw new ConfigError(`${path}.method`, `${path}.method must be a method name, got ${show(method)}`);
-  const plugin = registry.get('integrator', method, `${path}.method`);
-  return plugin.create(integratorOptions(registry, plugin, rest, path, precision) as never);
+  const { method: m = DEFAULT_METHOD, ...rest } = options as Record<string, unknown>;
+  const method = methodOf(methods, m, `${path}.method`);
+  return method.create(integratorOptions(methods, method, rest, path, precision) as never);
+}
+
+/** A method given by name (looked up) or as a value. */
+export function methodOf(methods: Methods, m: unknown, path: string): Method {
+  if (typeof m === 'string') return methods.get(m, path);
+  if (isMethod(m)) return m;
+  throw new ConfigError(path, `${path} must be a method name or a Method value, got ${show(m)}`);
+}
+
+function isMethod(m: unknown): m is Method {
+  const v = m as Partial<Method> | null;
+  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.create === 'function' && typeof v.options?.parse === 'function';
 }
 
 /**
@@ -87,28 +96,36 @@ export function integratorFor(
  * the tolerance floor of the precision it will run at.
  */
 export function integratorOptions(
-  registry: Registry,
-  plugin: IntegratorPlugin,
+  methods: Methods,
+  method: Method,
   options: Record<string, unknown>,
   path: string,
   precision: StateOps<unknown>['precision'],
 ): Record<string, unknown> {
-  checkCapabilities(plugin.name, plugin.adaptive, options, path, registry);
-  const parsed = plugin.options.parse(options, path) as Record<string, unknown> & { rtol?: number | number[] };
-  if (plugin.adaptive) resolveTolerance(parsed, precision, path);
+  checkCapabilities(method.name, method.adaptive, options, path, methods);
+  const parsed = method.options.parse(options, path) as Record<string, unknown> & { rtol?: number | number[] };
+  if (method.adaptive) resolveTolerance(parsed, precision, path);
   return parsed;
 }
 
 /** Reject options the method cannot use, saying which methods can. */
-export function checkCapabilities(name: string, adaptive: boolean, options: Record<string, unknown>, path: string, registry: Registry): void {
+export function checkCapabilities(name: string, adaptive: boolean, options: Record<string, unknown>, path: string, methods: Methods): void {
   const misplaced = Object.keys(options).find((k) => (adaptive ? FIXED_ONLY : ADAPTIVE_ONLY).includes(k));
   if (!misplaced) return;
-  const others = registry.list('integrator').filter((p) => p.adaptive !== adaptive).map((p) => p.name);
+  const others = methods.list().filter((p) => p.adaptive !== adaptive).map((p) => p.name).sort();
   throw new ConfigError(
     `${path}.${misplaced}`,
     `${path}.${misplaced}: '${name}' is ${adaptive ? 'an adaptive' : 'a fixed-step'} method and has no ${misplaced}; ` +
       `${misplaced} applies to ${adaptive ? 'fixed-step' : 'adaptive'} methods (${others.join(', ')})`,
   );
+}
+
+/** `methods` plus these values (found by their names first). */
+function withMethods(methods: Methods, extra: readonly Method[]): Methods {
+  return {
+    get: (name, path) => extra.find((m) => m.name === name) ?? methods.get(name, path),
+    list: () => [...extra, ...methods.list().filter((m) => !extra.some((e) => e.name === m.name))],
+  };
 }
 
 function checkToleranceShape(options: OdeintOptions, lastDim: number): void {
@@ -131,7 +148,7 @@ export interface OdeintResult<S> {
 export interface OdeintAdjointOptions extends OdeintOptions {
   /** The variables `func` closes over (torchdiffeq's adjoint_params). */
   params: tf.Variable[];
-  adjointMethod?: string;
+  adjointMethod?: string | Method;
   adjointRtol?: number;
   adjointAtol?: number;
   /** Leave parameter-gradient components out of the backward error norm (default true). */
@@ -140,8 +157,12 @@ export interface OdeintAdjointOptions extends OdeintOptions {
 
 
 
-/** The odeint family bound to a registry (the `odelab` entry binds the default registry). */
-export function createOdeint(registry: () => Registry) {
+/**
+ * The odeint family resolving method names in `methods` (the `odelab`
+ * entry: the built-ins, core/ode/methods/; a registry's integrator plugins:
+ * Registry.methods()).
+ */
+export function createOdeint(methods: () => Methods) {
   /** Solve on tensors; returns the trajectory [t.length, ...y0.shape] and solver statistics. */
   function odeintWithStats(
     func: (t: number, y: tf.Tensor) => tf.Tensor,
@@ -152,7 +173,7 @@ export function createOdeint(registry: () => Registry) {
     const times = normaliseTimes(t);
     const { runningCost, ...rest } = options;
     checkToleranceShape(rest, y0.shape[y0.rank - 1] ?? 1);
-    const integrator = integratorFor(registry(), rest, 'options', tensorOps.precision);
+    const integrator = integratorFor(methods(), rest, 'options', tensorOps.precision);
     const traj = backpropTrajectory({ func, y0, t: times, integrator, params: [], runningCost });
     return { ys: traj.ys, stats: traj.forward, ...(traj.cost ? { cost: traj.cost } : {}) };
   }
@@ -174,13 +195,16 @@ export function createOdeint(registry: () => Registry) {
       throw new ConfigError('options.params', 'options.params must be the array of tf.Variables that func closes over');
     }
     checkToleranceShape(rest, y0.shape[y0.rank - 1] ?? 1);
-    const reg = registry();
-    const { method = DEFAULT_METHOD, ...forwardOptions } = rest;
-    const plugin = reg.get('integrator', method, 'options.method');
-    const parsed = integratorOptions(reg, plugin, forwardOptions, 'options', tensorOps.precision);
-    const forward = plugin.create(parsed as never);
-    const context = gradientContext(reg, { name: plugin.name, options: parsed });
-    const backwardPlugin = reg.get('integrator', adjointMethod ?? plugin.name, 'options.adjointMethod');
+    const table = methods();
+    const { method: m = DEFAULT_METHOD, ...forwardOptions } = rest;
+    const method = methodOf(table, m, 'options.method');
+    const parsed = integratorOptions(table, method, forwardOptions, 'options', tensorOps.precision);
+    const forward = method.create(parsed as never);
+    // Method values given here are found by name in the backward solve too.
+    const given = [method, ...(adjointMethod !== undefined && typeof adjointMethod !== 'string' ? [methodOf(table, adjointMethod, 'options.adjointMethod')] : [])];
+    const known = withMethods(table, given);
+    const context = gradientContext(known, { name: method.name, options: parsed });
+    const backwardPlugin = methodOf(known, adjointMethod ?? method.name, 'options.adjointMethod');
     for (const [key, v] of [['adjointRtol', adjointRtol], ['adjointAtol', adjointAtol]] as const) {
       if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) {
         throw new ConfigError(`options.${key}`, `options.${key} must be a non-negative number, got ${show(v)}`);
@@ -198,7 +222,7 @@ export function createOdeint(registry: () => Registry) {
       forward,
       context,
       runningCost,
-      settings: { method: adjointMethod, rtol: adjointRtol, atol: adjointAtol, seminorm: adjointSeminorm ?? true },
+      settings: { method: adjointMethod === undefined ? undefined : backwardPlugin.name, rtol: adjointRtol, atol: adjointAtol, seminorm: adjointSeminorm ?? true },
     });
   }
 
@@ -232,7 +256,7 @@ export function createOdeint(registry: () => Registry) {
     const times = normaliseTimes(t);
     const start = Float64Array.from(y0);
     checkToleranceShape(options, start.length);
-    const sol = integratorFor(registry(), options, 'options', float64Ops.precision).solve(func, start, times, float64Ops);
+    const sol = integratorFor(methods(), options, 'options', float64Ops.precision).solve(func, start, times, float64Ops);
     return { ys: sol.ys, stats: sol.stats };
   }
 

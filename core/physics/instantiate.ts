@@ -4,7 +4,7 @@
  * spec's `lagrangian` function. A spec's plot labels (names and units) pass
  * on to its System.
  */
-import type { Infer, ObjectSchema, Shape } from '../config/schema.ts';
+import type { Infer, ObjectSchema, Shape } from '../schema.ts';
 import type { SystemPlugin } from '../registry/plugin.ts';
 import type { System } from '../system.ts';
 import { isLagrangianSpec, lagrangianSystem } from './lagrangian.ts';

@@ -29,7 +29,7 @@
  */
 import { tf } from '../tensor/tf.ts';
 import { fusedKernelsEnabled, onHostBackend } from '../tensor/fused-combine.ts';
-import { wrapAngleColumns } from './wrap-tensor.ts';
+import { wrapAngleColumns } from '../tensor/wrap-angles.ts';
 import { K, activationSigmoid, type LnnActivation } from './lnn-kernels.ts';
 import './lnn-solve-kernels.ts';
 import './lnn-feature-kernels.ts';

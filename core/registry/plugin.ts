@@ -9,9 +9,9 @@
  */
 import type { GradientContext, GradientStrategy } from '../gradient.ts';
 import type { Model, ModelContext } from '../model.ts';
-import type { Integrator } from '../ode/types.ts';
+import type { Method } from '../ode/method.ts';
 import type { LagrangianSpec } from '../physics/lagrangian.ts';
-import type { Infer, ObjectSchema, Shape } from '../config/schema.ts';
+import type { Infer, ObjectSchema, Shape } from '../schema.ts';
 import type { System } from '../system.ts';
 import type { Tracker } from '../track/tracker.ts';
 
@@ -56,12 +56,8 @@ export interface ModelPlugin<S extends Shape = Shape> extends PluginBase<'model'
   create(options: Infer<ObjectSchema<S>>, context: ModelContext): Model;
 }
 
-export interface IntegratorPlugin<S extends Shape = Shape> extends PluginBase<'integrator', S> {
-  /** Order of the method (capability flag, checked before work starts). */
-  order: number;
-  adaptive: boolean;
-  create(options: Infer<ObjectSchema<S>>): Integrator;
-}
+/** A solver method (core/ode/method.ts) as a registry entry: its order and adaptivity are the capability flags checked before work starts. */
+export interface IntegratorPlugin<S extends Shape = Shape> extends PluginBase<'integrator', S>, Method<S> {}
 
 export interface GradientPlugin<S extends Shape = Shape> extends PluginBase<'gradient', S> {
   create(options: Infer<ObjectSchema<S>>, context: GradientContext): GradientStrategy;
@@ -94,4 +90,9 @@ export function definePlugin<S extends Shape>(p: GradientPlugin<S>): GradientPlu
 export function definePlugin<S extends Shape>(p: TrackerPlugin<S>): TrackerPlugin<S>;
 export function definePlugin(p: Plugin): Plugin {
   return p;
+}
+
+/** The integrator plugin of a method (the built-ins: core/ode/methods/; yours: fixedStepMethod/adaptiveMethod on your tableau). */
+export function integratorPlugin<S extends Shape>(method: Method<S>, extra: { override?: boolean } = {}): IntegratorPlugin<S> {
+  return { kind: 'integrator', ...method, ...extra };
 }

@@ -10,8 +10,9 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { ConfigError, ErrorCodes, UnknownPluginError } from '../errors.ts';
-import { Schema } from '../config/schema.ts';
+import { Schema } from '../schema.ts';
 import { PLUGIN_KINDS, type Plugin, type PluginKind, type PluginOf } from './plugin.ts';
+import type { Methods } from '../ode/method.ts';
 
 const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -76,6 +77,11 @@ export class Registry {
 
   names(kind: PluginKind): string[] {
     return this.list(kind).map((p) => p.name);
+  }
+
+  /** The integrator plugins as the solver library's methods by name (odeint, a gradient strategy's backward solve). */
+  methods(): Methods {
+    return { get: (name, path) => this.get('integrator', name, path), list: () => this.list('integrator') };
   }
 }
 

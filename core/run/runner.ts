@@ -156,7 +156,7 @@ export class ExperimentRunner {
       const integrator = r.integrator.plugin.create(r.integrator.options as never);
       const gradient = r.gradient.plugin.create(
         r.gradient.options as never,
-        gradientContext(this.registry, { name: r.integrator.name, options: r.integrator.options }),
+        gradientContext(this.registry.methods(), { name: r.integrator.name, options: r.integrator.options }),
       );
       const trainStart = Date.now();
       this.reporter.start(r.train.steps);

@@ -13,7 +13,7 @@ import { basename, dirname } from 'node:path';
 import { applyOverrides, parseOverride } from '../config/overrides.ts';
 import type { LoadedExperiment } from '../config/load.ts';
 import { resolveExperiment } from '../config/resolve.ts';
-import { closest } from '../config/schema.ts';
+import { closest } from '../schema.ts';
 import { setFileObject } from '../config/set-file.ts';
 import type { Space } from '../config/space.ts';
 import { ConfigError, OdelabError } from '../errors.ts';

@@ -13,8 +13,13 @@
  */
 import type { HostField } from '../ode/host-field.ts';
 import { Float64Pool } from './float64-pool.ts';
-import type { Activation, InputTransform } from './fused-dense.ts';
 import { float32RouteFor, nativeGemmFor, nativeTanhFor, threadsForProduct, type NativeBlas } from './kernels.ts';
+
+/** The activations a dense stack may use, and the transforms of its input. */
+export const ACTIVATIONS = ['tanh', 'relu', 'softplus', 'sigmoid', 'elu', 'linear'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+export const INPUT_TRANSFORMS = ['none', 'cube'] as const;
+export type InputTransform = (typeof INPUT_TRANSFORMS)[number];
 
 /** Reusable work arrays by slot, grown on demand; a view of `size` elements of slot `slot`. */
 const workArrays: Float64Array[] = [];

@@ -15,7 +15,7 @@
 import { isolatedGradients } from './gradients.ts';
 import { tf } from './tf.ts';
 import { fusedGradientsNow, fusedKernelsEnabled, onHostBackend, registerHostKernel } from './fused-combine.ts';
-import { backward, forward, Slot, workArray, type Forward, type Net } from './dense-host.ts';
+import { backward, forward, Slot, workArray, type Activation, type Forward, type InputTransform, type Net } from './dense-host.ts';
 import { nativeAvailable } from './kernels.ts';
 
 export { setFusedKernels } from './fused-combine.ts';
@@ -23,10 +23,7 @@ export { setFusedKernels } from './fused-combine.ts';
 export const DENSE_STACK = 'OdelabDenseStack';
 export const DENSE_STACK_GRAD = 'OdelabDenseStackGrad';
 
-export const ACTIVATIONS = ['tanh', 'relu', 'softplus', 'sigmoid', 'elu', 'linear'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-export const INPUT_TRANSFORMS = ['none', 'cube'] as const;
-export type InputTransform = (typeof INPUT_TRANSFORMS)[number];
+export { ACTIVATIONS, INPUT_TRANSFORMS, type Activation, type InputTransform } from './dense-host.ts';
 
 const TF_ACTIVATIONS: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
   tanh: (x) => tf.tanh(x),

@@ -2,7 +2,7 @@
 // system plugin whose `create` returns a LagrangianSpec; odelab derives the
 // equations of motion (q̈ from L's Hessian), the energy and the potential.
 // Load it with `--plugin experiments/physics/spring-pendulum.ts`.
-import { definePlugin, s, type LagrangianSpec } from 'odelab';
+import { definePlugin, s, type LagrangianSpec } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'system',

@@ -5,7 +5,7 @@
  * is the continuous one (optimise-then-discretise): it matches backprop's to
  * the solver tolerance, not to rounding.
  */
-import { adjointTrajectory, definePlugin, s } from '../../core/index.ts';
+import { adjointTrajectory, definePlugin, s } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'gradient',

@@ -4,7 +4,7 @@
  * discretised trajectory (the "discretise-then-optimise" gradient). Memory
  * grows with the number of steps.
  */
-import { backpropTrajectory, definePlugin, s } from '../../core/index.ts';
+import { backpropTrajectory, definePlugin, s } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'gradient',

@@ -1,23 +1,4 @@
-/**
- * Bogacki-Shampine 3(2) (Bogacki & Shampine, "A 3(2) pair of Runge-Kutta
- * formulas", Appl. Math. Lett. 2(4), 1989): four stages with FSAL, order 3
- * with an embedded order-2 error estimate; cubic Hermite dense output.
- * MATLAB's ode23 and torchdiffeq's bosh3.
- */
-import { adaptiveIntegrator, ButcherTableau, hermiteDense } from '../../core/index.ts';
+/** The `bosh3` integrator plugin: core/ode/methods/bosh3.ts as a registry entry. */
+import { integratorPlugin, SOLVERS } from 'odelab/plugin';
 
-const b = [2 / 9, 1 / 3, 4 / 9, 0];
-
-export const bosh3Tableau = new ButcherTableau({
-  name: 'bosh3',
-  c: [0, 1 / 2, 3 / 4, 1],
-  a: [[], [1 / 2], [0, 3 / 4], [2 / 9, 1 / 3, 4 / 9]],
-  b,
-  order: 3,
-  bHat: [7 / 24, 1 / 4, 1 / 3, 1 / 8],
-  embeddedOrder: 2,
-  fsal: true,
-  dense: hermiteDense(b),
-});
-
-export default adaptiveIntegrator(bosh3Tableau, 'Bogacki-Shampine 3(2), adaptive, FSAL, Hermite dense output');
+export default integratorPlugin(SOLVERS.bosh3);

@@ -1,9 +1,4 @@
-/**
- * Forward Euler: first order, one stage. The seed's residual block x + f(x)
- * is exactly one Euler step with dt = 1.
- */
-import { ButcherTableau, fixedStepIntegrator } from '../../core/index.ts';
+/** The `euler` integrator plugin: core/ode/methods/euler.ts as a registry entry. */
+import { integratorPlugin, SOLVERS } from 'odelab/plugin';
 
-export const eulerTableau = new ButcherTableau({ name: 'euler', c: [0], a: [[]], b: [1], order: 1 });
-
-export default fixedStepIntegrator(eulerTableau, 'Forward Euler, order 1, fixed step');
+export default integratorPlugin(SOLVERS.euler);

@@ -1,9 +1,4 @@
-/**
- * Heun's method, the explicit trapezoidal rule (Heun 1900; Hairer, Nørsett &
- * Wanner, Solving ODEs I, §II.1, (1.4)): two stages, order 2.
- */
-import { ButcherTableau, fixedStepIntegrator } from '../../core/index.ts';
+/** The `heun` integrator plugin: core/ode/methods/heun.ts as a registry entry. */
+import { integratorPlugin, SOLVERS } from 'odelab/plugin';
 
-export const heunTableau = new ButcherTableau({ name: 'heun', c: [0, 1], a: [[], [1]], b: [1 / 2, 1 / 2], order: 2 });
-
-export default fixedStepIntegrator(heunTableau, "Heun's method (explicit trapezoid), order 2, fixed step");
+export default integratorPlugin(SOLVERS.heun);

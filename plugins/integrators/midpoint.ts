@@ -1,9 +1,4 @@
-/**
- * The explicit midpoint method (Runge 1895; Hairer, Nørsett & Wanner,
- * Solving ODEs I, §II.1, (1.3)): two stages, order 2.
- */
-import { ButcherTableau, fixedStepIntegrator } from '../../core/index.ts';
+/** The `midpoint` integrator plugin: core/ode/methods/midpoint.ts as a registry entry. */
+import { integratorPlugin, SOLVERS } from 'odelab/plugin';
 
-export const midpointTableau = new ButcherTableau({ name: 'midpoint', c: [0, 1 / 2], a: [[], [1 / 2]], b: [0, 1], order: 2 });
-
-export default fixedStepIntegrator(midpointTableau, 'Explicit midpoint, order 2, fixed step');
+export default integratorPlugin(SOLVERS.midpoint);

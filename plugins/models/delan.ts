@@ -21,7 +21,8 @@
  * training). M q̈ = r is solved per sample by a Cholesky factorisation
  * unrolled over n as element-wise ops on [B] columns (n is a handful).
  */
-import { ConfigError, definePlugin, Rng, s, tf, type Infer, type Model, type ModelContext } from '../../core/index.ts';
+import { ConfigError, Rng, tf } from 'odelab';
+import { definePlugin, s, type Infer, type Model, type ModelContext } from 'odelab/plugin';
 import { DenseStack } from '../../core/nn/dense.ts';
 import { initSchema } from '../../core/nn/init.ts';
 import { angleFeatureCount, angleFeatures, angleInputSchema, netJacobian, pullBack, scalarNetGradient, smoothActivationSchema } from '../../core/nn/input-derivatives.ts';

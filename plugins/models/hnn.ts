@@ -20,7 +20,8 @@
  * θ wrapped to [-π, π) instead, which makes H_θ jump where a trajectory
  * crosses ±π, so H is not conserved there.
  */
-import { ConfigError, definePlugin, Rng, s, tf, type Infer, type Model, type ModelContext } from '../../core/index.ts';
+import { ConfigError, Rng, tf } from 'odelab';
+import { definePlugin, s, type Infer, type Model, type ModelContext } from 'odelab/plugin';
 import { DenseStack } from '../../core/nn/dense.ts';
 import { initSchema } from '../../core/nn/init.ts';
 import { angleFeatureCount, angleFeatures, angleInputSchema, pullBack, scalarNetGradient, smoothActivationSchema } from '../../core/nn/input-derivatives.ts';

@@ -8,7 +8,8 @@
  * the network, not nested autodiff (core/physics/lagrangian-accel.ts); a
  * near-singular ∇q̇∇q̇ᵀL is damped and counted (metric lnn_damped_fraction).
  */
-import { ConfigError, definePlugin, s, Rng, tf } from '../../core/index.ts';
+import { ConfigError, Rng, tf } from 'odelab';
+import { definePlugin, s } from 'odelab/plugin';
 import { DenseStack } from '../../core/nn/dense.ts';
 import { INITS, cranmerInit, initSchema } from '../../core/nn/init.ts';
 import { lagrangianAcceleration } from '../../core/physics/lagrangian-accel.ts';

@@ -7,8 +7,9 @@
  * predicts q̈ and the vector field is (q̇, q̈); angles are wrapped to
  * [-π, π) before the network unless wrapAngles is false.
  */
-import { definePlugin, s, Rng, tf } from '../../core/index.ts';
-import { wrapAngleColumns } from '../../core/physics/wrap-tensor.ts';
+import { Rng, tf } from 'odelab';
+import { definePlugin, s } from 'odelab/plugin';
+import { wrapAngleColumns } from '../../core/tensor/wrap-angles.ts';
 import { angleFeatureCount, angleFeatures, angleInputSchema } from '../../core/nn/input-derivatives.ts';
 import { DenseStack, activationSchema } from '../../core/nn/dense.ts';
 import { initSchema } from '../../core/nn/init.ts';

@@ -20,10 +20,11 @@
  * it also implements acceleration(x) as the last n components of block 0's
  * output: acceleration-mode training has no time, so it trains block 0 only.
  */
-import { definePlugin, Rng, s, tf, type Infer, type Model, type ModelContext, type NamedWeights } from '../../core/index.ts';
+import { Rng, tf } from 'odelab';
+import { definePlugin, s, type Infer, type Model, type ModelContext, type NamedWeights } from 'odelab/plugin';
 import { DenseStack, activationSchema } from '../../core/nn/dense.ts';
 import { initSchema } from '../../core/nn/init.ts';
-import { wrapAngleColumns } from '../../core/physics/wrap-tensor.ts';
+import { wrapAngleColumns } from '../../core/tensor/wrap-angles.ts';
 
 const options = s.object({
   blocks: s.integer({ min: 1 }).default(4).describe('number of residual blocks K'),

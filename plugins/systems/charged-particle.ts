@@ -10,7 +10,7 @@
  * m ÿ = −q B ẋ − ∂V/∂y, and the same conserved energy ½ m |v|² + V.
  * With k = a = 0 there is no potential (V ≡ 0): cyclotron circles.
  */
-import { definePlugin, s, type LagrangianSpec } from '../../core/index.ts';
+import { definePlugin, s, type LagrangianSpec } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'system',

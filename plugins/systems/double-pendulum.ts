@@ -6,7 +6,7 @@
  *     + (m1+m2) g l1 cos θ1 + m2 g l2 cos θ2
  * (Cranmer et al. 2020's benchmark; chaotic at high energy).
  */
-import { definePlugin, s } from '../../core/index.ts';
+import { definePlugin, s } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'system',

@@ -2,7 +2,7 @@
  * The harmonic oscillator m q̈ = -k q, state (q, q̇). Energy
  * E = ½ m q̇² + ½ k q² is conserved; the simplest mechanical system.
  */
-import { definePlugin, s } from '../../core/index.ts';
+import { definePlugin, s } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'system',

@@ -3,7 +3,7 @@
  * mass, in the plane, state (x, y, vx, vy), acceleration -GM r/|r|³.
  * Energy ½|v|² - GM/|r| and angular momentum are conserved.
  */
-import { definePlugin, s } from '../../core/index.ts';
+import { definePlugin, s } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'system',

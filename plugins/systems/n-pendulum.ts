@@ -9,7 +9,8 @@
  * solved per call by Gaussian elimination (M is symmetric positive definite).
  * n = 1 is the simple pendulum and n = 2 the double pendulum.
  */
-import { ConfigError, definePlugin, s, solveInPlace } from '../../core/index.ts';
+import { ConfigError } from 'odelab';
+import { definePlugin, s, solveInPlace } from 'odelab/plugin';
 
 /** i as subscript digits: 12 → ₁₂. */
 const subscript = (i: number) => String(i).replace(/[0-9]/g, (d) => String.fromCharCode(0x2080 + Number(d)));

@@ -3,7 +3,7 @@
  * from the downward vertical, state (θ, ω). θ̈ = −(g/l) sin θ, from
  * L = ½ m l² ω² + m g l cos θ; energy T + V with V = −m g l cos θ.
  */
-import { definePlugin, s } from '../../core/index.ts';
+import { definePlugin, s } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'system',

@@ -11,7 +11,7 @@
  * potential part is V = −L(q, 0) (the effective potential, centrifugal
  * term included).
  */
-import { definePlugin, s, type LagrangianSpec } from '../../core/index.ts';
+import { definePlugin, s, type LagrangianSpec } from 'odelab/plugin';
 
 export default definePlugin({
   kind: 'system',

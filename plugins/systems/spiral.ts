@@ -3,7 +3,7 @@
  * dy/dt = (y³) A with A = [[-0.1, 2], [-2, -0.1]] (y a row vector, cubed
  * element-wise), y0 = [2, 0], t in [0, 25]. A damped cubic spiral.
  */
-import { definePlugin, s } from '../../core/index.ts';
+import { definePlugin, s } from 'odelab/plugin';
 
 const A = [
   [-0.1, 2.0],

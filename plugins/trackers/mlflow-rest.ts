@@ -25,8 +25,8 @@
  * wait is announced on stderr (`odelab: MLflow server at … unreachable
  * (ECONNREFUSED); retry 3/7 in 8 s`) unless the options say otherwise.
  */
-import { definePlugin, s, TrackingError } from '../../core/index.ts';
-import type { CreateRunRequest, LogBatch, Metric, RunData, RunInfo, RunStatus, Tracker } from '../../core/index.ts';
+import { definePlugin, s, TrackingError } from 'odelab/plugin';
+import type { CreateRunRequest, LogBatch, Metric, RunData, RunInfo, RunStatus, Tracker } from 'odelab/plugin';
 import { artifactParts, artifactRootFor, type ArtifactRoot } from '../../core/track/rest/artifacts.ts';
 import { isMlflowError } from '../../core/track/rest/errors.ts';
 import { splitLogBatch, truncatedKeysTag, truncateLongValues, TRUNCATED_KEYS_TAG, validateBatch } from '../../core/track/rest/log-batch.ts';

@@ -16,10 +16,10 @@
  */
 import { tf } from '../../core/tensor/tf.ts';
 import { initBackend } from '../../core/tensor/backend.ts';
-import { tensorOps } from '../../core/tensor/tensor-ops.ts';
+import { tensorOps } from '../../core/ode/tensor-ops.ts';
 import { solveFixedGrid } from '../../core/ode/fixed-grid.ts';
 import { Rng } from '../../core/random.ts';
-import { rk4Tableau } from '../../plugins/integrators/rk4.ts';
+import { rk4Tableau } from '../../core/ode/methods/index.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
 
 const BACKENDS = ['cpu', 'wasm'] as const;

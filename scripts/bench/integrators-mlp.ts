@@ -7,7 +7,7 @@
 import { tf } from '../../core/tensor/tf.ts';
 import { initBackend } from '../../core/tensor/backend.ts';
 import { Rng } from '../../core/random.ts';
-import { odeintWithStats, type SolveStats } from '../../index.ts';
+import { odeintWithStats, type SolveStats } from 'odelab';
 import { median, timedField } from './integrators-problems.ts';
 
 export const MLP_BATCH = 20;

@@ -18,7 +18,10 @@
 import os from 'node:os';
 import { tf } from '../../core/tensor/tf.ts';
 import { initBackend } from '../../core/tensor/backend.ts';
-import { ConfigError, createRegistry, odeint64, odeintWithStats, RTOL_FLOOR, type SolveStats, type VectorField } from '../../index.ts';
+import { ConfigError, odeint64, odeintWithStats, type SolveStats } from 'odelab';
+import type { VectorField } from 'odelab/plugin';
+import { createRegistry } from 'odelab/node';
+import { RTOL_FLOOR } from '../../core/ode/method.ts';
 import type { BenchOptions, Json, Suite, SuiteResult } from './index.ts';
 import { accuracy, checkTensorField, flatten, median, problems, round, timedField, timerPairMicros, type Problem } from './integrators-problems.ts';
 import { runScipy } from './integrators-scipy.ts';

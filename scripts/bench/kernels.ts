@@ -17,7 +17,7 @@
  * at which dgemm beats the loops and at which N threads beat one: the
  * thresholds NATIVE_GEMM_MIN_WORK and NATIVE_THREADS_MIN_WORK cite it.
  */
-import { initBackend, tf } from '../../index.ts';
+import { initBackend, tf } from 'odelab';
 import { matmulLoops } from '../../core/tensor/dense-host.ts';
 import { nativeBlas, NATIVE_GEMM_MIN_WORK, NATIVE_THREADS_MIN_WORK, type NativeBlas } from '../../core/tensor/kernels.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';

@@ -13,14 +13,9 @@
  * samples_per_s and the configuration. A PyTorch figure belongs beside it
  * only when measured in the same run.
  */
-import {
-  Rng,
-  createRegistry,
-  initBackend,
-  instantiateSystem,
-  type ConcreteBackend,
-  type Model,
-} from '../../index.ts';
+import { Rng, initBackend } from 'odelab';
+import { instantiateSystem, type Model } from 'odelab/plugin';
+import { createRegistry, type ConcreteBackend } from 'odelab/node';
 import { accelerationBatch, accelerationStep } from '../../core/train/acceleration.ts';
 import { clipByGlobalNorm } from '../../core/train/trainer.ts';
 import { createOptimizer } from '../../core/train/optimizers.ts';

@@ -18,7 +18,9 @@
  *
  * Prints one line `MEMORY_RESULT <MemoryOutcome as JSON>` on stdout.
  */
-import { createRegistry, gradientContext, initBackend, Rng, tf, type GradientStrategy, type Integrator, type Model, type Trajectory } from '../../index.ts';
+import { initBackend, Rng, tf, type Trajectory } from 'odelab';
+import type { GradientStrategy, Integrator, Model } from 'odelab/plugin';
+import { createRegistry, gradientContext } from 'odelab/node';
 import { RESULT_MARKER, type MemoryJob, type MemoryOutcome } from './memory-job.ts';
 
 const WARMUP_STEPS = 10;
@@ -71,7 +73,7 @@ function setup(job: MemoryJob): Setup {
   const plugin = registry.get('gradient', job.strategy);
   const gradient = plugin.create(
     plugin.options.parse({}, 'gradient') as never,
-    gradientContext(registry, { name: 'rk4', options: rk4Options }),
+    gradientContext(registry.methods(), { name: 'rk4', options: rk4Options }),
   );
   return { model, y0, gradient, integrator: rk4.create(rk4Options as never) };
 }

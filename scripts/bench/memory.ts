@@ -21,7 +21,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../../index.ts';
+import { createRegistry } from 'odelab/node';
 import { runNodeChild } from './child.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
 import { loadAverageNote } from './load-note.ts';

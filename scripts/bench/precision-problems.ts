@@ -150,7 +150,7 @@ print(json.dumps(out))
  * Run with `npx tsx scripts/bench/precision-problems.ts --write-references`.
  */
 export async function writeReferences(): Promise<Record<string, number>> {
-  const { odeint64 } = await import('../../index.ts');
+  const { odeint64 } = await import('odelab');
   const { spawnSync } = await import('node:child_process');
   const k = keplerSystem();
   const specs = {

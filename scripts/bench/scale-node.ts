@@ -6,7 +6,8 @@
  * gradient plugin, on the wasm backend. The model, integrator and gradient
  * strategy are built from the registry's plugins as the runner builds them.
  */
-import { createRegistry, gradientContext, initBackend, Rng, tf, trainStep } from '../../index.ts';
+import { initBackend, Rng, tf } from 'odelab';
+import { createRegistry, gradientContext, trainStep } from 'odelab/node';
 import { trainSchema } from '../../core/config/experiment.ts';
 import { createOptimizer } from '../../core/train/optimizers.ts';
 import type { Batch } from '../../core/train/batch.ts';
@@ -25,7 +26,7 @@ export async function runNodeJob(job: Extract<ScaleJob, { kind: 'node' }>): Prom
   const gradientPlugin = registry.get('gradient', job.gradient);
   const gradient = gradientPlugin.create(
     gradientPlugin.options.parse({}, 'gradient') as never,
-    gradientContext(registry, { name: 'rk4', options: rk4Options }),
+    gradientContext(registry.methods(), { name: 'rk4', options: rk4Options }),
   );
   const train = trainSchema.parse({ lr: NODE_WORK.lr, optimizer: { name: 'adam' }, loss: 'mse' }, 'train');
   const parts = { model, integrator: rk4.create(rk4Options as never), gradient, train };

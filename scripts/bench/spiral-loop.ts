@@ -4,7 +4,8 @@
  * timed iterations of `trainStep`.
  */
 import { instantiateSystem } from '../../core/physics/instantiate.ts';
-import { generateDataset, gradientContext, Rng, trainStep, type Registry, type ResolvedExperiment } from '../../index.ts';
+import { Rng } from 'odelab';
+import { generateDataset, gradientContext, trainStep, type Registry, type ResolvedExperiment } from 'odelab/node';
 import { disposeBatch, sampleBatch } from '../../core/train/batch.ts';
 import { createOptimizer, learningRateAt } from '../../core/train/optimizers.ts';
 import type { TrainParts } from '../../core/train/trainer.ts';
@@ -32,7 +33,7 @@ export function buildSpiralParts(r: ResolvedExperiment, registry: Registry): Tra
     integrator: r.integrator.plugin.create(r.integrator.options as never),
     gradient: r.gradient.plugin.create(
       r.gradient.options as never,
-      gradientContext(registry, { name: r.integrator.name, options: r.integrator.options }),
+      gradientContext(registry.methods(), { name: r.integrator.name, options: r.integrator.options }),
     ),
     dataset,
     data: r.data,

@@ -19,17 +19,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  BackendUnavailableError,
-  createRegistry,
-  evaluate,
-  initBackend,
-  loadExperiment,
-  parseBackendName,
-  resolveBackendName,
-  tf,
-  type ConcreteBackend,
-} from '../../index.ts';
+import { initBackend, tf } from 'odelab';
+import { BackendUnavailableError } from 'odelab/plugin';
+import { createRegistry, evaluate, loadExperiment, parseBackendName, resolveBackendName, type ConcreteBackend } from 'odelab/node';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
 import { loadAverageNote } from './load-note.ts';
 import { buildSpiralParts, runIterations, type LoopResult } from './spiral-loop.ts';

@@ -1,7 +1,7 @@
 // The `sweep` benchmark's experiment: 8 equal trials (the spiral demo's
 // model), differing only in the seed; the suite runs them with STEPS and
 // with LONG_STEPS training steps.
-import { defineExperiment, grid } from '../../index.ts';
+import { defineExperiment, grid } from 'odelab';
 
 /** Training steps of each trial. */
 export const STEPS = 250;

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../../index.ts';
+import { createRegistry } from 'odelab/node';
 import { loadExperiment } from '../../core/config/load.ts';
 import { selectTracker } from '../../core/track/select.ts';
 import { ThreadExecutor } from '../../core/sweep/executor.ts';

@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunSummary } from 'odelab';
+import type { RunSummary } from 'odelab/node';
 import { helpWidth } from '../../core/cli/main.ts';
 import { modelReference } from '../../core/cli/eval-command.ts';
 import { odelab, ROOT } from '../helpers/cli.ts';

@@ -3,7 +3,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, selectTracker, type RunSummary } from 'odelab';
+import { createRegistry, selectTracker, type RunSummary } from 'odelab/node';
 import { odelab } from '../helpers/cli.ts';
 import { byClass, parseSvg } from '../helpers/svg.ts';
 

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { container } from 'tsyringe';
-import { builtinPlugins, createRegistry, ExperimentRunner, loadExperiment, runCli, selectTracker, silentReporter, TOKENS, type RunSummary } from 'odelab';
+import { builtinPlugins, createRegistry, ExperimentRunner, loadExperiment, runCli, selectTracker, silentReporter, TOKENS, type RunSummary } from 'odelab/node';
 import { parseYaml } from '../../core/model-io/mlmodel-yaml.ts';
 import type { RolloutComparison } from '../../core/eval/rollout-compare.ts';
 import { odelab } from '../helpers/cli.ts';

@@ -10,7 +10,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { RunData } from 'odelab';
+import type { RunData } from 'odelab/plugin';
 import { MlflowFileStore } from '../../plugins/trackers/mlflow-file.ts';
 import { odelab, ROOT } from '../helpers/cli.ts';
 import { startOdelab, type OdelabProcess } from '../helpers/odelab-process.ts';

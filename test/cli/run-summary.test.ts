@@ -1,7 +1,7 @@
 // The summary `odelab run` prints: the headline metrics a run logged, each
 // with what a good value is; the plots and the experiment's next command.
 import test from 'ava';
-import { createRegistry } from 'odelab';
+import { createRegistry } from 'odelab/node';
 import { resolveExperiment } from '../../core/config/resolve.ts';
 import { formatRunSummary } from '../../core/cli/run-summary.ts';
 import type { RunSummary } from '../../core/run/runner.ts';

@@ -5,7 +5,7 @@ import test from 'ava';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunData } from 'odelab';
+import type { RunData } from 'odelab/plugin';
 import { MlflowFileStore } from '../../plugins/trackers/mlflow-file.ts';
 import { odelab, ROOT } from '../helpers/cli.ts';
 import { byClass, parseSvg } from '../helpers/svg.ts';

@@ -1,5 +1,6 @@
 /** Built-in systems and the float64 ground-truth integrator, as tests build them from the registry. */
-import { createRegistry, type System } from 'odelab';
+import type { System } from 'odelab/plugin';
+import { createRegistry } from 'odelab/node';
 import { instantiateSystem } from '../../core/physics/instantiate.ts';
 import type { Integrator } from '../../core/ode/types.ts';
 

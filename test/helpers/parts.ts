@@ -1,6 +1,7 @@
 /** Build the training parts of a resolved experiment, as the runner does. */
 import { instantiateSystem } from '../../core/physics/instantiate.ts';
-import { createRegistry, generateDataset, gradientContext, Rng, type ResolvedExperiment } from 'odelab';
+import { Rng } from 'odelab';
+import { createRegistry, generateDataset, gradientContext, type ResolvedExperiment } from 'odelab/node';
 
 export function buildParts(r: ResolvedExperiment, seed = r.seed) {
   const registry = createRegistry();
@@ -18,7 +19,7 @@ export function buildParts(r: ResolvedExperiment, seed = r.seed) {
   return {
     model,
     integrator: r.integrator.plugin.create(r.integrator.options as never),
-    gradient: r.gradient.plugin.create(r.gradient.options as never, gradientContext(registry, { name: r.integrator.name, options: r.integrator.options })),
+    gradient: r.gradient.plugin.create(r.gradient.options as never, gradientContext(registry.methods(), { name: r.integrator.name, options: r.integrator.options })),
     dataset,
     system,
     data: r.data,

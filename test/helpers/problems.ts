@@ -3,7 +3,9 @@
  * float64 fields, tfjs versions for the tensor path, and their SciPy references.
  */
 import { instantiateSystem } from '../../core/physics/instantiate.ts';
-import { createRegistry, tf, type System } from 'odelab';
+import { tf } from 'odelab';
+import type { System } from 'odelab/plugin';
+import { createRegistry } from 'odelab/node';
 import { loadReference, type Reference } from './reference.ts';
 
 const registry = createRegistry();

@@ -1,6 +1,8 @@
 // Every registered integrator, from the registry itself (no hand-kept list).
 import test from 'ava';
-import { createRegistry, float64Ops, initBackend, odeint64, odeintWithStats, tensorOps, tf } from 'odelab';
+import { initBackend, odeint64, odeintWithStats, tf } from 'odelab';
+import { float64Ops, tensorOps } from 'odelab/plugin';
+import { createRegistry } from 'odelab/node';
 import { referenceProblems, relativeError } from '../helpers/problems.ts';
 
 const registry = createRegistry();

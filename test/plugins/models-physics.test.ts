@@ -2,7 +2,9 @@
 // input derivatives they are built on. References are float64 re-implementations of the same networks
 // from getWeights, differentiated by central finite differences.
 import test from 'ava';
-import { ConfigError, createRegistry, initBackend, odeint, Rng, tf, type Model, type ModelContext, type NamedWeights } from 'odelab';
+import { ConfigError, initBackend, odeint, Rng, tf } from 'odelab';
+import type { Model, ModelContext, NamedWeights } from 'odelab/plugin';
+import { createRegistry } from 'odelab/node';
 import {
   ANGLE_INPUTS,
   angleFeatures,

@@ -1,6 +1,7 @@
 // Every built-in system names its state and gives units (or says it has none); a LagrangianSpec's labels reach its System.
 import test from 'ava';
-import { createRegistry, definePlugin, instantiateSystem, s, type LagrangianSpec, type SystemPlugin } from 'odelab';
+import { definePlugin, instantiateSystem, s, type LagrangianSpec, type SystemPlugin } from 'odelab/plugin';
+import { createRegistry } from 'odelab/node';
 import { systemAxes } from '../../core/eval/axis-labels.ts';
 
 const registry = createRegistry();

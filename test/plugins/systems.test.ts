@@ -1,6 +1,8 @@
 // Every registered system: the contract; and the ground truth against SciPy's DOP853 references.
 import test from 'ava';
-import { ConfigError, createRegistry, groundTruth, instantiateSystem, Rng, totalEnergy, type MechanicalStructure, type SystemPlugin, type System } from 'odelab';
+import { ConfigError, Rng } from 'odelab';
+import { instantiateSystem, totalEnergy, type MechanicalStructure, type SystemPlugin, type System } from 'odelab/plugin';
+import { createRegistry, groundTruth } from 'odelab/node';
 import springPendulum from '../../experiments/physics/spring-pendulum.ts';
 import { relativeError } from '../helpers/problems.ts';
 import { loadReference } from '../helpers/reference.ts';

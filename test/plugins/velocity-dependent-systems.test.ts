@@ -2,7 +2,9 @@
 // their motion derived from L against hand-derived closed forms, their energy along a float64
 // solve, gauge independence, and a short LNN training that learns one of them (issue 19).
 import test from 'ava';
-import { createRegistry, groundTruth, Rng, tf, totalEnergy, type System } from 'odelab';
+import { Rng, tf } from 'odelab';
+import { totalEnergy, type System } from 'odelab/plugin';
+import { createRegistry, groundTruth } from 'odelab/node';
 import { accelerationBatch } from '../../core/train/acceleration.ts';
 import { builtinSystem, dopri8 } from '../helpers/builtins.ts';
 

@@ -8,7 +8,7 @@
  * on a log axis) are left out of the drawing.
  */
 import { ConfigError } from '../../errors.ts';
-import { s, Schema, show, type Infer } from '../../config/schema.ts';
+import { s, Schema, show, type Infer } from '../../schema.ts';
 import { COLOR_SYNTAX, parseColor, type Rgb } from './color.ts';
 
 /** How a series is drawn. */

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, ErrorCodes, applyOverrides, createRegistry, flattenConfig, loadExperiment, resolveExperiment, grid, loguniform } from 'odelab';
+import { ConfigError, grid, loguniform } from 'odelab';
+import { ErrorCodes } from 'odelab/plugin';
+import { applyOverrides, createRegistry, flattenConfig, loadExperiment, resolveExperiment } from 'odelab/node';
 import tiny from '../../fixtures/experiments/tiny.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/experiments/${name}.ts`, import.meta.url));

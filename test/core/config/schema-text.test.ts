@@ -1,9 +1,9 @@
 // What schemas say about the values they accept, as `odelab plugins` and error messages show it:
 // an array's items are named in the plural by their noun, not by an 's' glued to the phrase's last word.
 import test from 'ava';
-import { s } from '../../../core/config/schema.ts';
+import { s } from '../../../core/schema.ts';
 import { listPlugins } from '../../../core/cli/plugins-command.ts';
-import { createRegistry } from 'odelab';
+import { createRegistry } from 'odelab/node';
 
 test('a range of numbers reads as a phrase, singular and in an array', (t) => {
   t.is(s.number({ min: 0, lt: 1 }).expected, 'a number >= 0 and < 1');

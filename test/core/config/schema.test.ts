@@ -1,5 +1,6 @@
 import test from 'ava';
-import { ConfigError, s } from '../../../core/index.ts';
+import { ConfigError } from 'odelab';
+import { s } from 'odelab/plugin';
 
 const fails = (f: () => unknown, path: string, message: RegExp) => (t: import('ava').ExecutionContext) => {
   const e = t.throws(f, { instanceOf: ConfigError });

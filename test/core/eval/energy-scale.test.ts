@@ -59,7 +59,7 @@ test('a LagrangianSpec may state its energy scale (a value or a function of the 
   const base = system('charged-particle');
   const spec = {
     coordinates: 1,
-    lagrangian: ([q]: readonly import('odelab').Dual[], [qd]: readonly import('odelab').Dual[]) => qd!.sq().mul(0.5).sub(q!.sq().mul(0.5)),
+    lagrangian: ([q]: readonly import('odelab/plugin').Dual[], [qd]: readonly import('odelab/plugin').Dual[]) => qd!.sq().mul(0.5).sub(q!.sq().mul(0.5)),
     sampleInitialState: (rng: Rng) => Float64Array.of(rng.range(-1, 1), 0),
     timeSpan: 1,
   };

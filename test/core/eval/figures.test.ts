@@ -1,6 +1,7 @@
 // The figures a run logs, read as specs: axis names and units from the system, honest titles, enough samples to be smooth.
 import test from 'ava';
-import { createRegistry, instantiateSystem, timeGrid, type System } from 'odelab';
+import { instantiateSystem, type System } from 'odelab/plugin';
+import { createRegistry, timeGrid } from 'odelab/node';
 import { perTime, systemAxes } from '../../../core/eval/axis-labels.ts';
 import { densify } from '../../../core/eval/dense-samples.ts';
 import type { EnergyResult } from '../../../core/eval/mechanics.ts';

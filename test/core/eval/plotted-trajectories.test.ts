@@ -1,6 +1,8 @@
 // What the trajectory plots are drawn from: dense samples through the evaluated frames, and whether a trajectory was held out.
 import test from 'ava';
-import { createRegistry, generateDataset, groundTruth, Rng, tf, timeGrid, type Model, type System } from 'odelab';
+import { Rng, tf } from 'odelab';
+import type { Model, System } from 'odelab/plugin';
+import { createRegistry, generateDataset, groundTruth, timeGrid } from 'odelab/node';
 import { dataSchema } from '../../../core/config/experiment.ts';
 import { densify } from '../../../core/eval/dense-samples.ts';
 import { isHeldOut, plotTrajectories } from '../../../core/eval/plotted-trajectories.ts';

@@ -1,6 +1,8 @@
 // The model artifact's format: bit-exact weights, the manifest's and MLmodel's checks, config.json's round trip, model references.
 import test from 'ava';
-import { createRegistry, loadExperiment, flattenConfig, resolveExperiment, ConfigError, type NamedWeights } from 'odelab';
+import { ConfigError } from 'odelab';
+import type { NamedWeights } from 'odelab/plugin';
+import { createRegistry, loadExperiment, flattenConfig, resolveExperiment } from 'odelab/node';
 import { instantiateSystem } from '../../../core/physics/instantiate.ts';
 import { createModel } from '../../../core/run/run-parts.ts';
 import { logModel, modelArtifactFiles } from '../../../core/model-io/model-artifact.ts';

@@ -2,7 +2,8 @@
 // backprop through rk4 (the discrete gradient), the adjoint through dopri5 (the continuous gradient),
 // with a loss at several output times (the adjoint's jumps) and with a running cost (eq. 4), time-dependent f.
 import test from 'ava';
-import { createRegistry, gradientContext, initBackend, odeintAdjointWithStats, odeintWithStats, tf } from 'odelab';
+import { initBackend, odeintAdjointWithStats, odeintWithStats, tf } from 'odelab';
+import { createRegistry, gradientContext } from 'odelab/node';
 import { finiteDifferences, relativeDistance, TIMES, tfModel } from '../../helpers/mlp64.ts';
 
 test.before(async () => {
@@ -52,7 +53,7 @@ test.serial('every registered gradient strategy gives the continuous gradient th
   const plugin = registry.get('integrator', 'dopri5');
   const options = plugin.options.parse({ rtol: 1e-7, atol: 1e-9 }, 'integrator') as Record<string, unknown>;
   for (const g of registry.list('gradient')) {
-    const strategy = g.create(g.options.parse({}, 'gradient') as never, gradientContext(registry, { name: 'dopri5', options }));
+    const strategy = g.create(g.options.parse({}, 'gradient') as never, gradientContext(registry.methods(), { name: 'dopri5', options }));
     const m = tfModel();
     const { grads } = tf.variableGrads(() => {
       const traj = strategy.trajectory({ func: m.func, y0: m.y0, t: [0, 0.4, 1.1, 1.6], integrator: plugin.create(options as never), params: m.vars, runningCost: m.runningCost });
@@ -104,7 +105,7 @@ test.serial("the adjoint through a model's own vjp (the mlp plugin, fused kernel
   const target = tf.randomNormal([4, 3, 2], 0, 1, 'float32', 7);
   const gradsWith = (name: string) => {
     const g = registry.get('gradient', name);
-    const strategy = g.create(g.options.parse({}, 'gradient') as never, gradientContext(registry, { name: 'dopri5', options }));
+    const strategy = g.create(g.options.parse({}, 'gradient') as never, gradientContext(registry.methods(), { name: 'dopri5', options }));
     const { grads } = tf.variableGrads(() => {
       const traj = strategy.trajectory({ func: (tt, x) => model.vectorField(tt, x), vjp: model.vjp, y0, t: times, integrator: integrator.create(options as never), params: model.variables });
       return tf.mean(tf.abs(tf.sub(traj.ys, target))) as tf.Scalar;

@@ -1,7 +1,8 @@
 // Backprop of a whole solve on host memory (core/ode/host-backprop.ts) against central finite differences of
 // the same float64 discrete solve, and against backprop on tfjs's tape, for every registered integrator.
 import test from 'ava';
-import { createRegistry, initBackend, Rng, tf } from 'odelab';
+import { initBackend, Rng, tf } from 'odelab';
+import { createRegistry } from 'odelab/node';
 import { DenseStack } from '../../../core/nn/dense.ts';
 import { backpropTrajectory } from '../../../core/ode/backprop.ts';
 import { hostBackpropTrajectory } from '../../../core/ode/host-backprop.ts';

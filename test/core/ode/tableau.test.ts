@@ -1,7 +1,8 @@
 import test from 'ava';
-import { ButcherTableau, createRegistry, firstViolation, treeCounts, type TableauSpec } from 'odelab';
-import { dopri5Tableau } from '../../../plugins/integrators/dopri5.ts';
-import { dopri8Tableau } from '../../../plugins/integrators/dopri8.ts';
+import { ButcherTableau, type TableauSpec } from 'odelab/plugin';
+import { createRegistry } from 'odelab/node';
+import { firstViolation, treeCounts } from '../../../core/ode/order-conditions.ts';
+import { dopri5Tableau, dopri8Tableau } from '../../../core/ode/methods/index.ts';
 
 const rk4: TableauSpec = { name: 'rk4', c: [0, 0.5, 0.5, 1], a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1 / 6, 1 / 3, 1 / 3, 1 / 6], order: 4 };
 

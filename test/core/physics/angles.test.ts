@@ -1,6 +1,6 @@
 // Angle wrapping to [−π, π).
 import test from 'ava';
-import { wrapAngle, wrapAngles } from 'odelab';
+import { wrapAngle, wrapAngles } from 'odelab/plugin';
 
 test('wrapAngle lands in [−π, π) and differs from its input by a multiple of 2π', (t) => {
   for (const a of [0, 1, -1, 3, -3, Math.PI, -Math.PI, 7, -7, 100.5, -1e4, 2 * Math.PI, Math.PI + 4e-16, -Math.PI - 1e-17]) {

@@ -2,7 +2,7 @@
 // and each mistake a user makes is a ConfigError naming the plugin, the
 // function and what was wrong.
 import test from 'ava';
-import { createRegistry } from 'odelab';
+import { createRegistry } from 'odelab/node';
 import { ConfigError } from '../../../core/errors.ts';
 import { checkSystemPlugin } from '../../../core/physics/check-system.ts';
 import faulty from '../../fixtures/faulty/plugins.ts';

@@ -1,7 +1,7 @@
 // Dual (second-order jets): every op's value, gradient and Hessian against analytic
 // derivatives and central finite differences, alone and composed.
 import test from 'ava';
-import { Dual } from 'odelab';
+import { Dual } from 'odelab/plugin';
 
 type F = (x: readonly Dual[]) => Dual;
 

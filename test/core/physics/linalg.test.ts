@@ -1,6 +1,7 @@
 // Gaussian elimination with partial pivoting.
 import test from 'ava';
-import { NumericalError, Rng, solveInPlace, solveLinear } from 'odelab';
+import { NumericalError, Rng } from 'odelab';
+import { solveInPlace, solveLinear } from 'odelab/plugin';
 
 test('solves random well-conditioned systems to rounding', (t) => {
   const rng = new Rng(5);

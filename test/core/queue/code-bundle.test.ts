@@ -20,7 +20,7 @@ const PROJECT: Record<string, string> = {
   'exp/lib/helper.ts': "import data from '../data.json' with { type: 'json' };\nexport const steps: number = data.steps;\n",
   'exp/data.json': '{ "steps": 10 }\n',
   'exp/not-imported.ts': 'export {};\n',
-  'plugins/p.ts': "import { definePlugin } from 'odelab';\nimport { name } from './shared/name.ts';\nexport default definePlugin({ name } as never);\n",
+  'plugins/p.ts': "import { definePlugin } from 'odelab/plugin';\nimport { name } from './shared/name.ts';\nexport default definePlugin({ name } as never);\n",
   'plugins/shared/name.ts': "export const name = 'p';\n",
   'extra/q.ts': "export default await import('./lazy.ts');\n",
   'extra/lazy.ts': 'export default [];\n',

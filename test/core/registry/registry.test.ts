@@ -1,7 +1,9 @@
 import { instantiateSystem } from '../../../core/physics/instantiate.ts';
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, ErrorCodes, Registry, definePlugin, loadPluginModule, s, PLUGIN_KINDS, createRegistry } from 'odelab';
+import { ConfigError } from 'odelab';
+import { ErrorCodes, definePlugin, s, PLUGIN_KINDS } from 'odelab/plugin';
+import { Registry, loadPluginModule, createRegistry } from 'odelab/node';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 

@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, loadExperiment, type RunSummary } from 'odelab';
+import { createRegistry, loadExperiment, type RunSummary } from 'odelab/node';
 import { CONDITIONAL_METRICS, loggedMetricNames, trainingMetricNames } from '../../../core/run/logged-metrics.ts';
 import { odelab } from '../../helpers/cli.ts';
 

@@ -5,7 +5,8 @@
 // the gradient of a whole host-backpropagated solve. Without the add-on the routes that exist are tested
 // and a log line says the native route is absent.
 import test from 'ava';
-import { createRegistry, initBackend, Rng, tf } from 'odelab';
+import { initBackend, Rng, tf } from 'odelab';
+import { createRegistry } from 'odelab/node';
 import { DenseStack } from '../../../core/nn/dense.ts';
 import { backpropTrajectory } from '../../../core/ode/backprop.ts';
 import type { Integrator } from '../../../core/ode/types.ts';

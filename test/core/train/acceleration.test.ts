@@ -1,7 +1,8 @@
 // The acceleration objective: its states, its targets, its velocity warm-up,
 // training that lowers the loss, and the checks that run before any work.
 import test from 'ava';
-import { createRegistry, defineExperiment, initBackend, resolveExperiment, Rng, tf, train, ConfigError } from 'odelab';
+import { defineExperiment, initBackend, Rng, tf, ConfigError } from 'odelab';
+import { createRegistry, resolveExperiment, train } from 'odelab/node';
 import { accelerationTargets, boxAt, sampleStates } from '../../../core/train/acceleration.ts';
 import { instantiateSystem } from '../../../core/physics/instantiate.ts';
 import { buildParts } from '../../helpers/parts.ts';

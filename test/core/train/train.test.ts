@@ -1,5 +1,6 @@
 import test from 'ava';
-import { applyOverrides, createRegistry, initBackend, resolveExperiment, tf, train, evaluate } from 'odelab';
+import { initBackend, tf } from 'odelab';
+import { applyOverrides, createRegistry, resolveExperiment, train, evaluate } from 'odelab/node';
 import tiny from '../../fixtures/experiments/tiny.ts';
 import { buildParts } from '../../helpers/parts.ts';
 

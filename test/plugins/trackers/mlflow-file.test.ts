@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TrackingError, type RunStatus } from 'odelab';
+import { TrackingError, type RunStatus } from 'odelab/plugin';
 import { withFileLock } from '../../../core/track/file-lock.ts';
 import {
   formatFlatYaml,

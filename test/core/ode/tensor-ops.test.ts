@@ -1,7 +1,8 @@
 // The fused host kernel against the composite tfjs ops: same values, same gradients, on cpu and wasm.
 import test from 'ava';
-import { initBackend, tensorOps, tf } from 'odelab';
-import { compositeCombine, deviceScaledSquares } from '../../../core/tensor/tensor-ops.ts';
+import { initBackend, tf } from 'odelab';
+import { tensorOps } from 'odelab/plugin';
+import { compositeCombine, deviceScaledSquares } from '../../../core/ode/tensor-ops.ts';
 import { fusedCombine, onHostBackend, setFusedKernels } from '../../../core/tensor/fused-combine.ts';
 import { scaledSquaresFlat } from '../../../core/ode/scaled-norm.ts';
 

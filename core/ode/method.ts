@@ -1,15 +1,52 @@
 /**
- * Shared definition of an adaptive Runge-Kutta integrator plugin: a tableau
- * with an embedded error estimate, a description, and the adaptive options
- * (tolerances, first/min step, max steps, controller constants).
+ * Solvers as plain values (torchdiffeq's SOLVERS entries, diffrax's solver
+ * instances): a Method is a name, its capabilities, the schema of its
+ * options and how to configure an Integrator from them. Explicit
+ * Runge-Kutta methods are made from a tableau by fixedStepMethod and
+ * adaptiveMethod; the built-in ones are in methods/. Plugins wrap methods
+ * for the registry (core/registry/plugin.ts integratorPlugin); this file
+ * knows nothing of it.
  */
 import { ConfigError } from '../errors.ts';
-import { s } from '../config/schema.ts';
-import { definePlugin, type IntegratorPlugin } from '../registry/plugin.ts';
+import { s, type Infer, type ObjectSchema, type Shape } from '../schema.ts';
 import { solveAdaptive } from './adaptive.ts';
 import { DEFAULT_CONTROLLER } from './controller.ts';
+import { solveFixedGrid } from './fixed-grid.ts';
 import type { ButcherTableau } from './tableau.ts';
-import type { StateOps, Tolerance } from './types.ts';
+import type { Integrator, StateOps, Tolerance } from './types.ts';
+
+export interface Method<S extends Shape = Shape> {
+  /** Lower-case, digits and dashes (`dopri5`). */
+  name: string;
+  /** One line (`odelab plugins` shows it). */
+  description: string;
+  /** Order of the method. */
+  order: number;
+  /** Whether it controls its step size by an error estimate (rtol, atol) rather than taking `step`. */
+  adaptive: boolean;
+  options: ObjectSchema<S>;
+  create(options: Infer<ObjectSchema<S>>): Integrator;
+}
+
+/** Methods by name: a plain table (the built-ins) or the registry's integrator plugins. */
+export interface Methods {
+  /** The method called `name`; a ConfigError at `path` naming the known ones when there is none. */
+  get(name: string, path: string): Method;
+  list(): readonly Method[];
+}
+
+/** Methods from a list of values. */
+export function methodTable(methods: readonly Method[]): Methods {
+  const byName = new Map(methods.map((m) => [m.name, m]));
+  return {
+    get(name, path) {
+      const m = byName.get(name);
+      if (!m) throw new ConfigError(path, `${path}: unknown method '${name}'; known: ${[...byName.keys()].sort().join(', ')}`);
+      return m;
+    },
+    list: () => methods,
+  };
+}
 
 /**
  * Default tolerances per precision. float64 uses torchdiffeq's defaults
@@ -75,14 +112,34 @@ export function resolveTolerance(
   return tol;
 }
 
-/** An integrator plugin that steps `tableau` adaptively under error control. */
-export function adaptiveIntegrator(
-  tableau: ButcherTableau,
-  description: string,
-): IntegratorPlugin<typeof adaptiveOptionsShape> {
+const fixedStepOptions = {
+  step: s
+    .number({ gt: 0 })
+    .optional()
+    .describe('largest step size; default: one step per output interval (torchdiffeq semantics)'),
+};
+
+/** A method that steps `tableau` on a fixed grid containing every output time. */
+export function fixedStepMethod(tableau: ButcherTableau, description: string): Method<typeof fixedStepOptions> {
+  return {
+    name: tableau.name,
+    description,
+    order: tableau.order,
+    adaptive: false,
+    options: s.object(fixedStepOptions),
+    create: (options) => ({
+      name: tableau.name,
+      order: tableau.order,
+      adaptive: false,
+      solve: (f, y0, t, ops) => solveFixedGrid(tableau, f, y0, t, ops, { step: options.step }),
+    }),
+  };
+}
+
+/** A method that steps `tableau` adaptively under error control. */
+export function adaptiveMethod(tableau: ButcherTableau, description: string): Method<typeof adaptiveOptionsShape> {
   if (!tableau.adaptive) throw new Error(`tableau '${tableau.name}' has no error estimate`);
-  return definePlugin({
-    kind: 'integrator',
+  return {
     name: tableau.name,
     description,
     order: tableau.order,
@@ -92,8 +149,7 @@ export function adaptiveIntegrator(
       name: tableau.name,
       order: tableau.order,
       adaptive: true,
-      solve: (f, y0, t, ops) =>
-        solveAdaptive(tableau, f, y0, t, ops, { ...o, tol: resolveTolerance(o, ops.precision) }),
+      solve: (f, y0, t, ops) => solveAdaptive(tableau, f, y0, t, ops, { ...o, tol: resolveTolerance(o, ops.precision) }),
     }),
-  });
+  };
 }

@@ -8,10 +8,10 @@
  * step stays small next to a network evaluation; elsewhere they are composed
  * from tfjs ops with one device read per norm.
  */
-import { tf } from './tf.ts';
-import { fusedCombine, hostValues, onHostBackend } from './fused-combine.ts';
-import { lincombFlat, scaledSquaresFlat } from '../ode/scaled-norm.ts';
-import type { ScaledSquares, StateOps, Tolerance } from '../ode/types.ts';
+import { tf } from '../tensor/tf.ts';
+import { fusedCombine, hostValues, onHostBackend } from '../tensor/fused-combine.ts';
+import { lincombFlat, scaledSquaresFlat } from './scaled-norm.ts';
+import type { ScaledSquares, StateOps, Tolerance } from './types.ts';
 
 function weighted(h: number, coeffs: readonly number[], ks: readonly tf.Tensor[]): tf.Tensor[] {
   const terms: tf.Tensor[] = [];

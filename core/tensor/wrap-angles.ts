@@ -3,7 +3,7 @@
  * θ + 2π give the same output. The wrap is piecewise the identity, so its
  * derivative is 1 and gradients pass through unchanged.
  */
-import { tf } from '../tensor/tf.ts';
+import { tf } from './tf.ts';
 
 /** Wrap the columns of x [B, d] flagged in `angles` (the first angles.length columns) to [-π, π). */
 export function wrapAngleColumns(x: tf.Tensor, angles: readonly boolean[]): tf.Tensor {

@@ -8,7 +8,7 @@
  * keys are rejected with the closest known key suggested. Schemas also
  * describe themselves, which is how `odelab plugins` lists options.
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from './errors.ts';
 
 /** What a schema says about itself (used for listings and docs). */
 export interface SchemaInfo {
