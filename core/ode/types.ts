@@ -73,6 +73,10 @@ export interface SolveStats {
   steps: number;
   /** Rejected steps (always 0 for fixed-step methods). */
   rejected: number;
+  /** Jacobian evaluations (implicit methods only). */
+  njev?: number;
+  /** LU decompositions (implicit methods only). */
+  nlu?: number;
 }
 
 /** The result of integrating through a list of output times. */
