@@ -24,6 +24,14 @@ export interface Method<S extends Shape = Shape> {
   order: number;
   /** Whether it controls its step size by an error estimate (rtol, atol) rather than taking `step`. */
   adaptive: boolean;
+  /** Whether the method is symplectic (preserves a Hamiltonian system's symplectic form: bounded energy error over long times). Unset: no. */
+  symplectic?: boolean;
+  /**
+   * Whether the method only applies to separable mechanical states x = (q, q̇) whose acceleration depends on q alone
+   * (the second half of f(t, x) is a function of the first half). Unset: no. The config checks the system numerically
+   * (core/config/separable.ts); a bare vector field given to odeint/odeint64 cannot be checked.
+   */
+  requiresSeparable?: boolean;
   options: ObjectSchema<S>;
   create(options: Infer<ObjectSchema<S>>): Integrator;
 }

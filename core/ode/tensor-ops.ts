@@ -8,6 +8,7 @@
  * step stays small next to a network evaluation; elsewhere they are composed
  * from tfjs ops with one device read per norm.
  */
+import { ConfigError } from '../errors.ts';
 import { tf } from '../tensor/tf.ts';
 import { fusedCombine, hostValues, onHostBackend } from '../tensor/fused-combine.ts';
 import { lincombFlat, scaledSquaresFlat } from './scaled-norm.ts';
@@ -77,6 +78,13 @@ export const tensorOps: StateOps<tf.Tensor> = {
       for (const e of errs) e.dispose();
     }
   },
+  splitHalves(y) {
+    const d = y.shape[y.rank - 1] ?? 1;
+    if (y.rank === 0 || d % 2 !== 0) throw new ConfigError('y0', `the state must be (q, q̇) with an even last dimension to be split into halves, got shape [${y.shape.join(', ')}]`);
+    const [a, b] = tf.split(y, 2, -1);
+    return [a!, b!];
+  },
+  joinHalves: (a, b) => tf.concat([a, b], -1),
 };
 
 /**

@@ -63,6 +63,14 @@ export interface StateOps<S> {
    * the states it returns (untaped tensors: tf.tidy). Optional.
    */
   scope?(fn: () => S[]): S[];
+  /**
+   * The two halves of the state's last dimension, (q, q̇) of a mechanical
+   * state, as new states; a ConfigError when that dimension is odd.
+   * Optional: the separable (partitioned) methods need it and joinHalves.
+   */
+  splitHalves?(y: S): [S, S];
+  /** The inverse of splitHalves: the halves concatenated along the last dimension. */
+  joinHalves?(a: S, b: S): S;
 }
 
 /** Counters of one solve (docs/solvers-and-gradients.md). */
@@ -93,6 +101,8 @@ export interface Integrator {
   readonly order: number;
   /** Whether the method controls its step size from an error estimate. */
   readonly adaptive: boolean;
+  /** Whether it needs a separable state (q, q̇) split into halves (StateOps.splitHalves): not for augmented states. */
+  readonly requiresSeparable?: boolean;
   /**
    * Integrate from `t[0]` through every output time in `t` (strictly
    * monotone, increasing or decreasing).
