@@ -10,9 +10,12 @@ import dopri5 from './integrators/dopri5.ts';
 import dopri8 from './integrators/dopri8.ts';
 import euler from './integrators/euler.ts';
 import heun from './integrators/heun.ts';
+import implicitMidpoint from './integrators/implicit-midpoint.ts';
+import leapfrog from './integrators/leapfrog.ts';
 import midpoint from './integrators/midpoint.ts';
 import rk4 from './integrators/rk4.ts';
 import tsit5 from './integrators/tsit5.ts';
+import yoshida4 from './integrators/yoshida4.ts';
 import delan from './models/delan.ts';
 import hnn from './models/hnn.ts';
 import mlp from './models/mlp.ts';
@@ -29,4 +32,4 @@ import spiral from './systems/spiral.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 import mlflowRest from './trackers/mlflow-rest.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, backprop, adjoint, mlflowFile, mlflowRest];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, backprop, adjoint, mlflowFile, mlflowRest];

@@ -1,0 +1,4 @@
+/** The `leapfrog` integrator plugin: core/ode/methods/leapfrog.ts as a registry entry. */
+import { integratorPlugin, SOLVERS } from 'odelab/plugin';
+
+export default integratorPlugin(SOLVERS.leapfrog);
