@@ -16,6 +16,7 @@ import { rejectUnknownKeys, s, show, type Infer } from '../schema.ts';
 import { checkSpace, sweepSchema } from './space.ts';
 import { integratorOptions } from '../ode/odeint.ts';
 import { resolveTolerance } from '../ode/method.ts';
+import { checkSeparableSystem } from './separable.ts';
 
 const SECTION_KINDS = { system: 'system', model: 'model', integrator: 'integrator', gradient: 'gradient' } as const;
 type SectionName = keyof typeof SECTION_KINDS;
@@ -111,6 +112,10 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
   if (spec.sweep !== undefined) resolved.sweep = resolveSweep(spec.sweep, resolved);
   checkCrossSection(resolved);
   checkGradientIntegrator(resolved, registry);
+  checkSeparableSystem(resolved.integrator.plugin, resolved.system.name, () => instantiateSystem(resolved.system.plugin, resolved.system.options));
+  if (resolved.integrator.plugin.requiresSeparable && resolved.train.runningCost) {
+    throw new ConfigError('integrator.name', `integrator.name: '${resolved.integrator.name}' integrates separable (q, q̇) states only; train.runningCost is integrated as an extra state: use implicit-midpoint or an explicit method`);
+  }
   return resolved;
 }
 
@@ -140,6 +145,9 @@ function declaresOption(resolved: ResolvedExperiment, path: string): boolean {
 function checkGradientIntegrator(r: ResolvedExperiment, registry: Registry): void {
   const { method, rtol, atol } = r.gradient.options as { method?: string; rtol?: number; atol?: number };
   const plugin = registry.get('integrator', method ?? r.integrator.name, 'gradient.method');
+  if (plugin.requiresSeparable && 'method' in (r.gradient.plugin.options.info().fields ?? {})) {
+    throw new ConfigError('gradient.method', `gradient.method: '${plugin.name}' integrates separable (q, q̇) states only and cannot run the backward solve of '${r.gradient.name}'; set gradient.method (e.g. dopri5 or implicit-midpoint)`);
+  }
   if (!plugin.adaptive && (rtol !== undefined || atol !== undefined)) {
     const key = rtol !== undefined ? 'rtol' : 'atol';
     throw new ConfigError(`gradient.${key}`, `gradient.${key}: the backward integrator '${plugin.name}' is fixed-step and has no ${key}`);
