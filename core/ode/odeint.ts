@@ -34,6 +34,8 @@ export interface OdeintOptions {
   safety?: number;
   ifactor?: number;
   dfactor?: number;
+  /** Implicit methods on float64 states: ∂f/∂y (default: finite differences; core/ode/jacobian.ts). */
+  jacobian?: (t: number, y: Float64Array) => Float64Array | ArrayLike<ArrayLike<number>>;
 }
 
 export const DEFAULT_METHOD = 'dopri5';

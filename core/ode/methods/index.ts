@@ -8,10 +8,13 @@ import { dopri5 } from './dopri5.ts';
 import { dopri8 } from './dopri8.ts';
 import { euler } from './euler.ts';
 import { heun } from './heun.ts';
+import { implicitEuler } from './implicit-euler.ts';
 import { implicitMidpoint } from './implicit-midpoint.ts';
 import { leapfrog } from './leapfrog.ts';
 import { midpoint } from './midpoint.ts';
+import { radau5 } from './radau5.ts';
 import { rk4 } from './rk4.ts';
+import { trapezoid } from './trapezoid.ts';
 import { tsit5 } from './tsit5.ts';
 import { yoshida4 } from './yoshida4.ts';
 
@@ -24,6 +27,6 @@ export { midpointTableau } from './midpoint.ts';
 export { rk4Tableau } from './rk4.ts';
 export { tsit5Tableau } from './tsit5.ts';
 
-export const SOLVERS = { euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint } as const satisfies Record<string, Method>;
+export const SOLVERS = { euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, implicitEuler, trapezoid, radau5 } as const satisfies Record<string, Method>;
 
 export const builtinMethods: Methods = methodTable(Object.values(SOLVERS) as Method[]);
