@@ -30,9 +30,12 @@ import harmonicOscillator from './systems/harmonic-oscillator.ts';
 import kepler from './systems/kepler.ts';
 import nPendulum from './systems/n-pendulum.ts';
 import pendulum from './systems/pendulum.ts';
+import robertson from './systems/robertson.ts';
 import rotatingFrame from './systems/rotating-frame.ts';
 import spiral from './systems/spiral.ts';
+import stiffSpringChain from './systems/stiff-spring-chain.ts';
+import vanDerPolStiff from './systems/van-der-pol-stiff.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 import mlflowRest from './trackers/mlflow-rest.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, implicitEuler, trapezoid, radau5, backprop, adjoint, mlflowFile, mlflowRest];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, robertson, vanDerPolStiff, stiffSpringChain, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, implicitEuler, trapezoid, radau5, backprop, adjoint, mlflowFile, mlflowRest];

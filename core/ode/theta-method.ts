@@ -154,7 +154,9 @@ function tensorJacobianBlocks(f: VectorField<tf.Tensor>, t: number, y: tf.Tensor
   const cotangent: { current?: tf.Tensor } = {};
   const g = tf.grad((z: tf.Tensor) => tf.reshape(f(t, tf.reshape(z, y.shape)), [B, d]).mul(cotangent.current!).sum());
   for (let i = 0; i < d; i++) {
-    cotangent.current = tf.tidy(() => tf.oneHot(tf.fill([B], i, 'int32'), d).toFloat());
+    const e = new Float32Array(B * d);
+    for (let b = 0; b < B; b++) e[b * d + i] = 1;
+    cotangent.current = tf.tensor2d(e, [B, d]);
     const row = g(x);
     const values = row.dataSync();
     for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) J[b * d * d + i * d + j] = values[b * d + j]!;

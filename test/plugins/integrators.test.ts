@@ -8,6 +8,8 @@ import { referenceProblems, relativeError } from '../helpers/problems.ts';
 const registry = createRegistry();
 const fixed = registry.list('integrator').filter((p) => !p.adaptive);
 const adaptive = registry.list('integrator').filter((p) => p.adaptive);
+// Methods that run on float64 states only (a ConfigError on tensors).
+const FLOAT64_ONLY = new Set(['radau5']);
 
 test.before(async () => {
   await initBackend('cpu');
@@ -76,6 +78,7 @@ for (const plugin of adaptive) {
   });
 
   test(`${m}: float32 tensor path matches the references to float32 accuracy`, (t) => {
+    if (FLOAT64_ONLY.has(m)) return t.pass('float64 only');
     for (const p of referenceProblems().filter((q) => !q.name.startsWith('double'))) {
       const ys = tf.tidy(() => {
         const s = odeintWithStats(p.tensor, tf.tensor2d([p.ref.y0]), p.ref.t, { method: m, rtol: 2e-6, atol: 2e-6 });
@@ -114,7 +117,7 @@ test('fixed-step methods check for non-finite states on the float64 path', (t) =
 });
 
 test('tensor states keep their shape through every method', (t) => {
-  for (const p of registry.list('integrator')) {
+  for (const p of registry.list('integrator').filter((q) => !FLOAT64_ONLY.has(q.name))) {
     tf.tidy(() => {
       const integ = p.create(p.options.parse(p.adaptive ? {} : { step: 0.001 }, 'integrator') as never);
       const sol = integ.solve((_t, y) => tf.neg(y), tf.ones([2, 3, 4]), [0, 0.1, 0.2], tensorOps);

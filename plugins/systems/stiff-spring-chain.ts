@@ -1,0 +1,79 @@
+/**
+ * A damped chain of n equal masses m on a line, joined to a wall and to each
+ * other by springs: all soft (kSoft) but one stiff spring (kStiff ≫ kSoft,
+ * between masses `stiffAt` and `stiffAt + 1`), with viscous damping c on
+ * every mass. State (q₁..qₙ, v₁..vₙ), displacements from rest:
+ *
+ *   m qᵢ'' = −kᵢ (qᵢ − qᵢ₋₁) + kᵢ₊₁ (qᵢ₊₁ − qᵢ) − c qᵢ',  q₀ = 0 (the wall),
+ *
+ * spring i joining mass i − 1 (or the wall) to mass i. The stiff spring's
+ * frequency √(2 kStiff / m) (141 rad/s by default) sets an explicit
+ * method's step while the soft modes (≈ 1 rad/s) set the interesting time
+ * scale: a stiff mechanical system. Damped, so not declared mechanical
+ * (its energy decays).
+ */
+import { ConfigError, definePlugin, s } from 'odelab/plugin';
+
+export interface SpringChain {
+  n: number;
+  m: number;
+  /** Spring constants k₁..kₙ (k₁ to the wall). */
+  k: Float64Array;
+  c: number;
+}
+
+export function springChain(o: { n: number; m: number; kSoft: number; kStiff: number; stiffAt: number; damping: number }): SpringChain {
+  if (o.stiffAt >= o.n) throw new ConfigError('system.stiffAt', `system.stiffAt must be below n (${o.n}), got ${o.stiffAt}`);
+  const k = new Float64Array(o.n).fill(o.kSoft);
+  k[o.stiffAt] = o.kStiff; // spring stiffAt joins mass stiffAt - 1 (0-based) to mass stiffAt; 0 is the wall spring
+  return { n: o.n, m: o.m, k, c: o.damping };
+}
+
+export function springChainField({ n, m, k, c }: SpringChain) {
+  return (_t: number, x: Float64Array): Float64Array => {
+    const out = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const q = x[i]!;
+      const left = i === 0 ? 0 : x[i - 1]!;
+      let force = -k[i]! * (q - left) - c * x[n + i]!;
+      if (i + 1 < n) force += k[i + 1]! * (x[i + 1]! - q);
+      out[i] = x[n + i]!;
+      out[n + i] = force / m;
+    }
+    return out;
+  };
+}
+
+export default definePlugin({
+  kind: 'system',
+  name: 'stiff-spring-chain',
+  description: 'damped chain of n masses, soft springs and one stiff spring (kStiff >> kSoft): a stiff mechanical system',
+  options: s.object({
+    n: s.integer({ min: 2, max: 200 }).default(5).describe('number of masses'),
+    m: s.number({ gt: 0 }).default(1).describe('mass of each (kg)'),
+    kSoft: s.number({ gt: 0 }).default(1).describe('soft spring constant (N/m)'),
+    kStiff: s.number({ gt: 0 }).default(1e4).describe('the stiff spring constant (N/m)'),
+    stiffAt: s.integer({ min: 0 }).default(2).describe('which spring is stiff: 0 joins the wall to mass 1, i joins mass i to mass i + 1'),
+    damping: s.number({ min: 0 }).default(0.1).describe('viscous damping per mass (N s/m)'),
+    maxDisplacement: s.number({ gt: 0 }).default(0.5).describe('initial displacements drawn uniformly from [-maxDisplacement, maxDisplacement] (m)'),
+    timeSpan: s.number({ gt: 0 }).default(10).describe('trajectory length (s)'),
+  }),
+  create: (o) => {
+    const chain = springChain(o);
+    return {
+      stateDim: 2 * o.n,
+      timeSpan: o.timeSpan,
+      derivative: springChainField(chain),
+      sampleInitialState: (rng) => {
+        const x = new Float64Array(2 * o.n);
+        for (let i = 0; i < o.n; i++) x[i] = rng.range(-o.maxDisplacement, o.maxDisplacement);
+        return x;
+      },
+      labels: {
+        state: [...Array.from({ length: o.n }, (_, i) => `q${i + 1}`), ...Array.from({ length: o.n }, (_, i) => `v${i + 1}`)],
+        stateUnits: [...new Array<string>(o.n).fill('m'), ...new Array<string>(o.n).fill('m/s')],
+        time: 's',
+      },
+    };
+  },
+});
