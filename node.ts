@@ -21,8 +21,8 @@ export { defineExperiment, isExperiment, type ExperimentSpec, type PluginSection
 export { loadExperiment, importExperiment, type LoadedExperiment, type LoadOptions } from './core/config/load.ts';
 export { resolveExperiment, flattenConfig, type ResolvedExperiment } from './core/config/resolve.ts';
 export { applyOverrides, parseOverride } from './core/config/overrides.ts';
-export { ExperimentRunner, type RunRequest, type RunSummary } from './core/run/runner.ts';
-export { TOKENS } from './core/run/tokens.ts';
+export { ExperimentRunner, systemClock, type Clock, type RunnerOptions, type RunRequest, type RunSummary } from './core/run/runner.ts';
+export { TOKENS, runContainer, resolveRunner, type RunParts } from './core/run/run-container.ts';
 export { silentReporter, type ProgressReporter } from './core/run/reporter.ts';
 export { RunLogger } from './core/track/run-logger.ts';
 export { selectTracker, DEFAULT_TRACKING_URI } from './core/track/select.ts';

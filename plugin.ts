@@ -33,6 +33,8 @@ export {
 } from './core/errors.ts';
 export { Rng } from './core/random.ts';
 export { tf } from './core/tensor/tf.ts';
+// Models: unique tf.Variable name scopes per instance (tfjs variable names are process-wide)
+export { uniqueScope } from './core/nn/unique-scope.ts';
 // Interfaces
 export { totalEnergy, type System, type MechanicalStructure, type SystemLabels } from './core/system.ts';
 export type { Model, ModelContext, NamedWeights } from './core/model.ts';
@@ -40,10 +42,10 @@ export type { GradientStrategy, GradientContext, Trajectory, TrajectoryRequest, 
 export type { Integrator, StateOps, VectorField, Solution, SolveStats, Tolerance } from './core/ode/types.ts';
 export type { Tracker, RunInfo, RunData, RunStatus, Metric, LogBatch, CreateRunRequest } from './core/track/tracker.ts';
 // Solvers
-export { ButcherTableau, type TableauSpec, type DenseOutputSpec } from './core/ode/tableau.ts';
+export { ButcherTableau, type TableauSpec, type InterpolantSpec } from './core/ode/tableau.ts';
 export { fixedStepMethod, adaptiveMethod, methodTable, resolveTolerance, type Method, type Methods } from './core/ode/method.ts';
 export { SOLVERS } from './core/ode/methods/index.ts';
-export { hermiteDense } from './core/ode/dense.ts';
+export { hermiteInterpolant } from './core/ode/hermite-interpolant.ts';
 export { float64Ops } from './core/ode/float64-ops.ts';
 export { tensorOps } from './core/ode/tensor-ops.ts';
 export { backpropTrajectory } from './core/ode/backprop.ts';

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The odelab executable: registers tsx (experiment files and plugins are
 // TypeScript), then runs the CLI with the built-in plugins.
-// tsx reads odelab's tsconfig (decorators) wherever the command runs; the
+// tsx compiles with odelab's tsconfig wherever the command runs, not with
+// whichever tsconfig the working folder has (whose compiler options, such as
+// class-field semantics, would otherwise apply to odelab's own files); the
 // variable also reaches sweep workers (threads and processes).
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';

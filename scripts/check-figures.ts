@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { instantiateSystem } from 'odelab/plugin';
 import { createRegistry, timeGrid } from 'odelab/node';
 import { grid, loguniform } from '../core/config/space.ts';
-import { densify } from '../core/eval/dense-samples.ts';
+import { sampleCurve } from '../core/eval/curve-samples.ts';
 import { trajectoryPlot } from '../core/eval/mechanics-plots.ts';
 import { parseColor } from '../core/eval/plot/index.ts';
 import { learningCurvesPlot, objectivePlot } from '../core/sweep/report.ts';
@@ -31,7 +31,7 @@ function trajectoryFigure(): Uint8Array {
   const curve = (speed: number) => {
     const x = t.map((s) => Float64Array.from({ length: 4 }, (_, d) => Math.sin((d + 1) * speed * s)));
     const dxdt = t.map((s) => Float64Array.from({ length: 4 }, (_, d) => (d + 1) * speed * Math.cos((d + 1) * speed * s)));
-    return densify(t, x, dxdt);
+    return sampleCurve(t, x, dxdt);
   };
   return trajectoryPlot([{ truth: curve(1), model: curve(1.03), heldOut: true, frames: t.length }], system);
 }

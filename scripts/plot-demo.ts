@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from 'odelab';
 import { instantiateSystem, type System } from 'odelab/plugin';
 import { createRegistry, groundTruth, timeGrid } from 'odelab/node';
-import { densify } from '../core/eval/dense-samples.ts';
+import { sampleCurve } from '../core/eval/curve-samples.ts';
 import type { EnergyResult } from '../core/eval/mechanics.ts';
 import { accelerationPlot, energyPlot, phasePlot, trajectoryPlot } from '../core/eval/mechanics-plots.ts';
 import type { PlotTrajectory } from '../core/eval/plotted-trajectories.ts';
@@ -170,11 +170,11 @@ const system = (name: string, options: object = {}): System => {
 const dopri8 = registry.get('integrator', 'dopri8');
 const truthSolver = dopri8.create(dopri8.options.parse({ rtol: 1e-10, atol: 1e-12 }, 'data') as never);
 
-/** A rollout of `sys` (or of its field scaled by `speed`, the demo's "model") at the frames t, densified as runs draw it. */
+/** A rollout of `sys` (or of its field scaled by `speed`, the demo's "model") at the frames t, sampled as runs draw it. */
 function sampled(sys: System, x0: Float64Array, t: number[], speed = 1): { states: Float64Array[]; curve: PlotTrajectory['truth'] } {
   const field = (tt: number, x: Float64Array) => sys.derivative(tt, x).map((v) => speed * v);
   const states = groundTruth({ ...sys, derivative: field }, truthSolver, x0, t);
-  return { states, curve: densify(t, states, states.map((x, p) => field(t[p]!, x))) };
+  return { states, curve: sampleCurve(t, states, states.map((x, p) => field(t[p]!, x))) };
 }
 
 /** The pendulum (101 frames over 5 s, as the quick experiment's data) and a model running 3% fast. */

@@ -19,12 +19,12 @@ import { readModel, type StoredModel } from '../model-io/read-model.ts';
 import { loadWeights, rebuildExperiment } from '../model-io/rebuild.ts';
 import { Rng } from '../random.ts';
 import type { Registry } from '../registry/registry.ts';
-import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from '../run/run-parts.ts';
+import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from '../run/run-setup.ts';
 import type { System } from '../system.ts';
 import { initBackend, parseBackendName } from '../tensor/backend.ts';
 import { resolveTrackingUri, selectTracker } from '../track/select.ts';
 import { generateDataset, timeGrid } from '../train/data.ts';
-import { checkOutputFolder } from './common.ts';
+import { checkOutputFolder } from './command-options.ts';
 import { parseEvalArgs, type EvalArgs, type EvaluationOptions, type RolloutOptions } from './eval-options.ts';
 
 export type { EvalArgs } from './eval-options.ts';

@@ -10,7 +10,7 @@ import type { Argv } from 'yargs';
 import type { EvalConfig } from '../config/experiment.ts';
 import { ConfigError } from '../errors.ts';
 import { BACKENDS } from '../tensor/backend.ts';
-import { withPluginOption } from './common.ts';
+import { withPluginOption } from './command-options.ts';
 
 /** Declare the positional and the flags of `odelab eval` (what --help shows). */
 export function evalOptions<T>(y: Argv<T>) {

@@ -81,7 +81,6 @@ function projectFiles(dir: string, dependency: string): Record<string, string> {
       noEmit: true,
       strict: true,
       skipLibCheck: true,
-      experimentalDecorators: true,
       types: ['node'],
     },
     include: ['experiments'],

@@ -13,8 +13,9 @@ import { readSetFile } from '../config/set-file.ts';
 import { isConfigError, OdelabError } from '../errors.ts';
 import type { Plugin } from '../registry/plugin.ts';
 import { Registry } from '../registry/registry.ts';
+import { packageVersion } from '../queue/odelab-version.ts';
 import { BACKENDS } from '../tensor/backend.ts';
-import { withPluginOption } from './common.ts';
+import { withPluginOption } from './command-options.ts';
 import { evalCommand } from './eval-command.ts';
 import { evalOptions } from './eval-options.ts';
 import { EXIT } from './exit.ts';
@@ -30,7 +31,6 @@ const require = createRequire(import.meta.url);
 // word boundaries (wrap-ansi).
 const yargs = require('yargs/yargs') as typeof import('yargs/yargs');
 keepGapBeforeTypes();
-const VERSION = (require('../../package.json') as { version: string }).version;
 
 /** A mistake in the command line itself; `command` is who reports it (`odelab run`). */
 class UsageError extends Error {
@@ -302,7 +302,7 @@ export async function runCli(argv: readonly string[], builtins: readonly Plugin[
     .strict()
     .help()
     .alias('h', 'help')
-    .version(VERSION)
+    .version(packageVersion())
     .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {

@@ -14,20 +14,16 @@
  * (a remote run's records stay in its spool for `odelab sync`). A second
  * signal exits 130 at once.
  */
-import 'reflect-metadata';
 import { join, relative } from 'node:path';
-import { container as rootContainer } from 'tsyringe';
 import { loadExperiment } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
-import type { ProgressReporter } from '../run/reporter.ts';
-import { ExperimentRunner, type RunSummary } from '../run/runner.ts';
-import { TOKENS } from '../run/tokens.ts';
+import { resolveRunner, runContainer } from '../run/run-container.ts';
+import type { RunSummary } from '../run/runner.ts';
 import { initBackend, parseBackendName } from '../tensor/backend.ts';
 import { InFlightTracker } from '../track/in-flight-tracker.ts';
 import { resolveSpoolRoot } from '../track/spool-config.ts';
-import type { Tracker } from '../track/tracker.ts';
-import { openTracker } from './common.ts';
+import { openTracker } from './command-options.ts';
 import { createReporter } from './progress.ts';
 import { formatRunSummary } from './run-summary.ts';
 
@@ -159,14 +155,10 @@ export async function runCommand(registry: Registry, args: RunArgs): Promise<num
     const backend = await initBackend(backendName);
     const reporter = createReporter(args.quiet);
 
-    const scope = rootContainer.createChildContainer();
-    scope.register<Registry>(TOKENS.Registry, { useValue: registry });
-    scope.register<Tracker>(TOKENS.Tracker, { useValue: tracker });
-    scope.register<ProgressReporter>(TOKENS.Reporter, { useValue: reporter });
-    const runner = scope.resolve(ExperimentRunner);
+    const runner = resolveRunner(runContainer({ registry, tracker, reporter, backend }));
 
     if (!args.json) reporter.message(`odelab: ${loaded.resolved.name} on backend ${backend}, tracking ${tracker.uri}`);
-    summary = await runner.run({ loaded, backend, runName: args.runName, shouldStop: signals.shouldStop });
+    summary = await runner.run({ loaded, runName: args.runName, shouldStop: signals.shouldStop });
   } finally {
     signals.dispose();
   }

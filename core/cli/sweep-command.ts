@@ -27,7 +27,7 @@ import type { Registry } from '../registry/registry.ts';
 import { parseBackendName, resolveBackendName } from '../tensor/backend.ts';
 import { resolveTrackingUri } from '../track/select.ts';
 import { makeDirs } from '../track/local-folder.ts';
-import { checkOutputFolder, openTracker } from './common.ts';
+import { checkOutputFolder, openTracker } from './command-options.ts';
 import type { Tracker } from '../track/tracker.ts';
 import { ProcessExecutor, ThreadExecutor, type TrialExecutor } from '../sweep/executor.ts';
 import type { QueueExecutor } from '../queue/queue-executor.ts';

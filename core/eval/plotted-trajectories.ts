@@ -2,7 +2,7 @@
  * The trajectories a run's plots show: the first test trajectories of the
  * dataset, the model rolled out from their starts by the experiment's
  * integrator at the dataset's frames, both sampled densely for drawing
- * (dense-samples.ts), and whether each was really held out from training.
+ * (curve-samples.ts), and whether each was really held out from training.
  */
 import type { Model } from '../model.ts';
 import type { Integrator } from '../ode/types.ts';
@@ -10,13 +10,13 @@ import { Rng } from '../random.ts';
 import type { System } from '../system.ts';
 import { tf } from '../tensor/tf.ts';
 import type { Dataset, TrajectorySet } from '../train/data.ts';
-import { densify, type DensifyOptions, type Sampled } from './dense-samples.ts';
+import { sampleCurve, type CurveSampleOptions, type CurveSamples } from './curve-samples.ts';
 import { modelRollout } from './mechanics.ts';
 
 /** One trajectory to plot, model against truth from the same start. */
 export interface PlotTrajectory {
-  truth: Sampled;
-  model: Sampled;
+  truth: CurveSamples;
+  model: CurveSamples;
   /** False when training saw this trajectory too (see isHeldOut). */
   heldOut: boolean;
   /** The frames the rollout was evaluated at; the samples between them are interpolated. */
@@ -35,15 +35,15 @@ export interface PlotTrajectoryParts {
  * The first `count` test trajectories and the model's rollouts from their starts.
  * @throws NumericalError when the model's rollout diverges.
  */
-export function plotTrajectories(p: PlotTrajectoryParts, count: number, options?: DensifyOptions): PlotTrajectory[] {
+export function plotTrajectories(p: PlotTrajectoryParts, count: number, options?: CurveSampleOptions): PlotTrajectory[] {
   const { test, t } = p.dataset;
   const k = Math.min(count, test.count);
   const truths = Array.from({ length: k }, (_, i) => trajectoryOf(test, i));
   const preds = modelRollout(p.model, p.integrator)(truths.map((x) => x[0]!), t);
   const modelSlopes = slopesOfModel(p.model, t, preds);
   return truths.map((truth, i) => ({
-    truth: densify(t, truth, truth.map((x, j) => p.system.derivative(t[j]!, x)), options),
-    model: densify(t, preds[i]!, modelSlopes[i]!, options),
+    truth: sampleCurve(t, truth, truth.map((x, j) => p.system.derivative(t[j]!, x)), options),
+    model: sampleCurve(t, preds[i]!, modelSlopes[i]!, options),
     heldOut: isHeldOut(p.system, p.dataset, i),
     frames: t.length,
   }));

@@ -12,7 +12,7 @@
  */
 import { s } from '../schema.ts';
 import { tf } from '../tensor/tf.ts';
-import { activate, type Activation } from '../tensor/fused-dense.ts';
+import { activate, type Activation } from '../tensor/dense-stack-kernels.ts';
 import { wrapAngleColumns } from '../tensor/wrap-angles.ts';
 
 /**

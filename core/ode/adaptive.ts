@@ -21,7 +21,7 @@ export interface AdaptiveOptions extends ControllerOptions {
   maxSteps: number;
 }
 
-/** Evaluate the dense-output interpolant at θ, computing the extra stages once per step. */
+/** Evaluate the step's interpolant at θ, computing the extra stages once per step. */
 function interpolate<S>(
   tab: ButcherTableau,
   f: VectorField<S>,
@@ -30,17 +30,17 @@ function interpolate<S>(
   theta: number,
   stats: SolveStats,
 ): S {
-  const dense = tab.dense!;
-  const extraA = dense.extraA ?? [];
+  const interpolant = tab.interpolant!;
+  const extraA = interpolant.extraA ?? [];
   while (step.ks.length < tab.stages + extraA.length) {
     const j = step.ks.length - tab.stages;
     const yj = ops.combine(step.y, step.h, extraA[j]!, step.ks);
-    const kj = f(step.t + dense.extraC![j]! * step.h, yj);
+    const kj = f(step.t + interpolant.extraC![j]! * step.h, yj);
     step.ks.push(kj);
     if (kj !== yj) ops.release?.(yj);
     stats.nfe += 1;
   }
-  return ops.combine(step.y, step.h, dense.weights(theta), step.ks);
+  return ops.combine(step.y, step.h, interpolant.weights(theta), step.ks);
 }
 
 function underflow(t: number, h: number, minStep: number): NumericalError {
@@ -96,7 +96,7 @@ export function solveAdaptive<S>(
         tc,
       );
     }
-    const target = tab.dense ? tEnd : t[next]!;
+    const target = tab.interpolant ? tEnd : t[next]!;
     const clipped = dir * (tc + h - target) >= 0;
     if (clipped) h = target - tc;
     if (Math.abs(h) < o.minStep || tc + h === tc) throw underflow(tc, h, o.minStep);

@@ -16,7 +16,7 @@
  * backprop.
  */
 import type { GradientContext, RunningCost, Trajectory, Vjp } from '../gradient.ts';
-import { isolatedGradients } from '../tensor/gradients.ts';
+import { isolatedGradients } from '../tensor/nested-gradients.ts';
 import { tf } from '../tensor/tf.ts';
 import { untapedTensorOps } from './tensor-ops.ts';
 import { resolveTolerance } from './method.ts';

@@ -3,7 +3,7 @@
  *
  * A Runge-Kutta method is data: nodes c, the strictly lower-triangular
  * matrix a, the weights b, optionally embedded weights for the error
- * estimate and a dense-output interpolant. Construction verifies shapes,
+ * estimate and an interpolant between step points (the "dense output"). Construction verifies shapes,
  * row sums (Σ_j a_ij = c_i), every order condition up to the claimed order
  * of b and of the embedded weights (rooted trees, see order-conditions.ts),
  * that error weights sum to 0, the FSAL property, and that the interpolant
@@ -12,8 +12,8 @@
  */
 import { firstViolation } from './order-conditions.ts';
 
-/** A dense-output interpolant: y(t0 + θh) = y0 + h Σ_i w_i(θ) k_i. */
-export interface DenseOutputSpec {
+/** An interpolant inside a step (dense output): y(t0 + θh) = y0 + h Σ_i w_i(θ) k_i. */
+export interface InterpolantSpec {
   /** Order of the interpolant. */
   order: number;
   /**
@@ -52,7 +52,7 @@ export interface TableauSpec {
   errorEstimatorOrder?: number;
   /** First-same-as-last: the last stage is f(t+h, y_{n+1}), reused as the next first stage. */
   fsal?: boolean;
-  dense?: DenseOutputSpec;
+  interpolant?: InterpolantSpec;
 }
 
 const TOL = 1e-12;
@@ -66,7 +66,7 @@ export class ButcherTableau {
   readonly b: readonly number[];
   readonly order: number;
   readonly fsal: boolean;
-  readonly dense?: DenseOutputSpec;
+  readonly interpolant?: InterpolantSpec;
   /** b - bHat: weights of the local error estimate (adaptive methods). */
   readonly errorWeights?: readonly number[];
   /** b - bHatLow (DOP853's second estimate). */
@@ -83,7 +83,7 @@ export class ButcherTableau {
     this.b = spec.b;
     this.order = spec.order;
     this.fsal = spec.fsal ?? false;
-    this.dense = spec.dense;
+    this.interpolant = spec.interpolant;
     this.embeddedOrder = spec.embeddedOrder;
     this.lowOrder = spec.lowOrder;
     this.validateShape(spec);
@@ -103,7 +103,7 @@ export class ButcherTableau {
       if (w && Math.abs(sum(w)) > 1e-10) this.fail(`error weights must sum to 0, got ${sum(w)}`);
     }
     if (this.fsal) this.validateFsal();
-    if (spec.dense) this.validateDense(spec.dense);
+    if (spec.interpolant) this.validateInterpolant(spec.interpolant);
   }
 
   /** The embedded weights b - errorWeights (undefined for fixed-step methods). */
@@ -156,18 +156,18 @@ export class ButcherTableau {
     });
   }
 
-  private validateDense(d: DenseOutputSpec): void {
+  private validateInterpolant(d: InterpolantSpec): void {
     const extraC = d.extraC ?? [];
     const extraA = d.extraA ?? [];
-    if (extraC.length !== extraA.length) this.fail('dense.extraC and dense.extraA differ in length');
+    if (extraC.length !== extraA.length) this.fail('interpolant.extraC and interpolant.extraA differ in length');
     extraA.forEach((row, k) => this.checkRow(row, this.stages + k, extraC[k]!));
     const total = this.stages + extraC.length;
     const at0 = d.weights(0);
     const at1 = d.weights(1);
-    if (at0.length !== total || at1.length !== total) this.fail(`dense weights must have ${total} entries`);
-    if (at0.some((w) => Math.abs(w) > 1e-12)) this.fail('dense output at θ = 0 must be y0');
+    if (at0.length !== total || at1.length !== total) this.fail(`interpolant weights must have ${total} entries`);
+    if (at0.some((w) => Math.abs(w) > 1e-12)) this.fail('interpolant at θ = 0 must be y0');
     at1.forEach((w, i) => {
-      if (Math.abs(w - (this.b[i] ?? 0)) > 1e-10) this.fail(`dense output at θ = 1 must be the step's solution (weight ${i})`);
+      if (Math.abs(w - (this.b[i] ?? 0)) > 1e-10) this.fail(`interpolant at θ = 1 must be the step's solution (weight ${i})`);
     });
   }
 }

@@ -30,9 +30,9 @@
 import { tf } from '../tensor/tf.ts';
 import { fusedKernelsEnabled, onHostBackend } from '../tensor/fused-combine.ts';
 import { wrapAngleColumns } from '../tensor/wrap-angles.ts';
-import { K, activationSigmoid, type LnnActivation } from './lnn-kernels.ts';
-import './lnn-solve-kernels.ts';
-import './lnn-feature-kernels.ts';
+import { K, activationSigmoid, registerLnnKernels, type LnnActivation } from './lnn-kernels.ts';
+import { registerLnnSolveKernels } from './lnn-solve-kernels.ts';
+import { registerLnnFeatureKernels } from './lnn-feature-kernels.ts';
 import { angleFeatures, pullBack } from '../nn/input-derivatives.ts';
 
 /** The network of L: hidden layers W_ℓ [h_{ℓ-1}, h_ℓ], b_ℓ, then the output layer [h_D, 1], [1]. */
@@ -71,6 +71,9 @@ const transposeRows = (...xs: tf.Tensor[]) => run1(K.transposeRows, xs);
 /** q̈ [B, n] for states x [B, 2n]: one op with a hand-written gradient on cpu and wasm, composite elsewhere. */
 export function lagrangianAcceleration(x: tf.Tensor, net: LagrangianNet, o: AccelerationOptions): tf.Tensor {
   if (!onHostBackend() || !fusedKernelsEnabled()) return compositeLagrangianAcceleration(x, net, o);
+  registerLnnKernels();
+  registerLnnSolveKernels();
+  registerLnnFeatureKernels();
   const D = net.weights.length - 1;
   const params = net.weights.flatMap((w, i) => [w, net.biases[i]!]);
   const op = tf.customGrad((...args: unknown[]) => {

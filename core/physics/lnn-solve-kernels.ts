@@ -73,89 +73,6 @@ function gramGrad2(values: readonly Float32Array[], outs: readonly Float32Array[
   }
 }
 
-// [P_1..P_D, c_1..c_D] → G [B, n, E]
-registerHostKernel<GramAttrs>(K.gram, {
-  operands: positional,
-  outputShapes: (ops, { n }) => [[ops[0]!.shape[0]!, n, n + 1]],
-  compute(values, [g], ops, { n, layers }) {
-    if (n === 2) return gram2(values, g!, ops, layers);
-    const batch = ops[0]!.shape[0]!;
-    const E = n + 1;
-    const acc = new Float64Array(n * E);
-    for (let b = 0; b < batch; b++) {
-      acc.fill(0);
-      for (let l = 0; l < layers; l++) {
-        const p = values[l]!;
-        const c = values[layers + l]!;
-        const h = ops[l]!.shape[2]!;
-        const pb = b * E * h;
-        const cb = b * h;
-        for (let i = 0; i < n; i++) {
-          const pi = pb + i * h;
-          for (let e = i; e < E; e++) {
-            const pe = pb + e * h;
-            let sum = 0;
-            for (let k = 0; k < h; k++) sum += p[pi + k]! * c[cb + k]! * p[pe + k]!;
-            acc[i * E + e] += sum;
-          }
-        }
-      }
-      // Only e ≥ i was summed: the n × n block is symmetric.
-      for (let i = 0; i < n; i++) {
-        for (let e = 0; e < E; e++) g![(b * n + i) * E + e] = e >= i ? acc[i * E + e]! : acc[e * E + i]!;
-      }
-    }
-  },
-});
-
-// [dG, P_1..P_D, c_1..c_D] → [dP_1..dP_D, dc_1..dc_D]
-registerHostKernel<GramAttrs>(K.gramGrad, {
-  operands: positional,
-  outputShapes: (ops, { layers }) => [...ops.slice(1, 1 + layers).map((t) => t.shape), ...ops.slice(1 + layers).map((t) => t.shape)],
-  compute(values, outs, ops, { n, layers }) {
-    if (n === 2) return gramGrad2(values, outs, ops, layers);
-    const dg = values[0]!;
-    const batch = ops[1]!.shape[0]!;
-    const E = n + 1;
-    // Per sample, G[i, e] = p_iᵀ diag(c) p_e. With A the E × E symmetric matrix
-    // holding dG[i, e] at (i, e) and (e, i): dP[e, k] = c_k (A p_k)_e and
-    // dc_k = ½ p_kᵀ A p_k, where p_k = (P[e, k])_e.
-    const A = new Float64Array(E * E);
-    const pk = new Float64Array(E);
-    for (let l = 0; l < layers; l++) {
-      const p = values[1 + l]!;
-      const c = values[1 + layers + l]!;
-      const dp = outs[l]!;
-      const dc = outs[layers + l]!;
-      const h = ops[1 + l]!.shape[2]!;
-      for (let b = 0; b < batch; b++) {
-        A.fill(0);
-        for (let i = 0; i < n; i++) {
-          for (let e = 0; e < E; e++) {
-            const w = dg[(b * n + i) * E + e]!;
-            A[i * E + e] += w;
-            A[e * E + i] += w;
-          }
-        }
-        const pb = b * E * h;
-        for (let k = 0; k < h; k++) {
-          for (let e = 0; e < E; e++) pk[e] = p[pb + e * h + k]!;
-          const ck = c[b * h + k]!;
-          let quad = 0;
-          for (let e = 0; e < E; e++) {
-            let row = 0;
-            for (let f = 0; f < E; f++) row += A[e * E + f]! * pk[f]!;
-            dp[pb + e * h + k] = ck * row;
-            quad += pk[e]! * row;
-          }
-          dc[b * h + k] = 0.5 * quad;
-        }
-      }
-    }
-  },
-  multiOutput: true,
-});
-
 // ---- eq. 8: q̈ = M⁻¹ r with M = ∇q̇∇q̇ᵀL, r = ∇qL − (∇q̇∇qᵀL) q̇, damped where M is near-singular ----
 
 /** Running totals of the solves, read by the model for its metrics. */
@@ -224,70 +141,158 @@ function rhs(g: Float32Array, grad: Float32Array, b: number, n: number): Float64
   return r;
 }
 
-// [G [B, n, E], ∇L [B, 2n]] → q̈ [B, n]
-registerHostKernel<SolveAttrs>(K.solve, {
-  operands: positional,
-  outputShapes: (ops, { n }) => [[ops[0]!.shape[0]!, n]],
-  compute([g, grad], [acc], ops, { n, damping, floor, counter }) {
-    const batch = ops[0]!.shape[0]!;
-    const count = counters.get(counter);
-    let damped = 0;
-    for (let b = 0; b < batch; b++) {
-      const { lambda, values, vectors } = decompose(g!, b, n, damping, floor);
-      const x = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : mu / (mu * mu + lambda)), rhs(g!, grad!, b, n));
-      let minAbs = Infinity;
-      for (const mu of values) minAbs = Math.min(minAbs, Math.abs(mu));
-      if (minAbs * minAbs < 100 * lambda || lambda === 0) damped++;
-      for (let i = 0; i < n; i++) acc![b * n + i] = x[i]!;
-    }
-    if (count) {
-      count.samples += batch;
-      count.damped += damped;
-    }
-  },
-});
-
-// [dq̈, G, ∇L] → [dG, d∇L]
-// With K = M² + λI (λ held fixed) and q̈ = K⁻¹ M r: y = K⁻¹ dq̈, dr = M y,
-// dM = y rᵀ − y (M q̈)ᵀ − (M y) q̈ᵀ.
-registerHostKernel<SolveAttrs>(K.solveGrad, {
-  operands: positional,
-  outputShapes: (ops) => [ops[1]!.shape, ops[2]!.shape],
-  compute([dacc, g, grad], [dg, dgrad], ops, { n, damping, floor }) {
-    const batch = ops[1]!.shape[0]!;
-    const E = n + 1;
-    dg!.fill(0);
-    dgrad!.fill(0);
-    for (let b = 0; b < batch; b++) {
-      const { m, lambda, values, vectors } = decompose(g!, b, n, damping, floor);
-      const r = rhs(g!, grad!, b, n);
-      const x = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : mu / (mu * mu + lambda)), r);
-      const dx = new Float64Array(n);
-      for (let i = 0; i < n; i++) dx[i] = dacc![b * n + i]!;
-      const y = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : 1 / (mu * mu + lambda)), dx);
-      const my = new Float64Array(n);
-      const mx = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          my[i] += m[i * n + j]! * y[j]!;
-          mx[i] += m[i * n + j]! * x[j]!;
+let lnnSolveRegistered = false;
+/** Register the Gram and damped-solve kernels on cpu and wasm (idempotent; lagrangianAcceleration calls it). */
+export function registerLnnSolveKernels(): void {
+  if (lnnSolveRegistered) return;
+  lnnSolveRegistered = true;
+  // [P_1..P_D, c_1..c_D] → G [B, n, E]
+  registerHostKernel<GramAttrs>(K.gram, {
+    operands: positional,
+    outputShapes: (ops, { n }) => [[ops[0]!.shape[0]!, n, n + 1]],
+    compute(values, [g], ops, { n, layers }) {
+      if (n === 2) return gram2(values, g!, ops, layers);
+      const batch = ops[0]!.shape[0]!;
+      const E = n + 1;
+      const acc = new Float64Array(n * E);
+      for (let b = 0; b < batch; b++) {
+        acc.fill(0);
+        for (let l = 0; l < layers; l++) {
+          const p = values[l]!;
+          const c = values[layers + l]!;
+          const h = ops[l]!.shape[2]!;
+          const pb = b * E * h;
+          const cb = b * h;
+          for (let i = 0; i < n; i++) {
+            const pi = pb + i * h;
+            for (let e = i; e < E; e++) {
+              const pe = pb + e * h;
+              let sum = 0;
+              for (let k = 0; k < h; k++) sum += p[pi + k]! * c[cb + k]! * p[pe + k]!;
+              acc[i * E + e] += sum;
+            }
+          }
+        }
+        // Only e ≥ i was summed: the n × n block is symmetric.
+        for (let i = 0; i < n; i++) {
+          for (let e = 0; e < E; e++) g![(b * n + i) * E + e] = e >= i ? acc[i * E + e]! : acc[e * E + i]!;
         }
       }
-      // dr = M y flows to ∇qL (+) and to the last Gram column (−).
-      for (let i = 0; i < n; i++) {
-        dgrad![b * 2 * n + i] = my[i]!;
-        dg![(b * n + i) * E + n] = -my[i]!;
-      }
-      // dM, split symmetrically over the two mirrored Gram entries that M averaged.
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          const dm = y[i]! * r[j]! - y[i]! * mx[j]! - my[i]! * x[j]!;
-          dg![(b * n + i) * E + j] += 0.5 * dm;
-          dg![(b * n + j) * E + i] += 0.5 * dm;
+    },
+  });
+
+  // [dG, P_1..P_D, c_1..c_D] → [dP_1..dP_D, dc_1..dc_D]
+  registerHostKernel<GramAttrs>(K.gramGrad, {
+    operands: positional,
+    outputShapes: (ops, { layers }) => [...ops.slice(1, 1 + layers).map((t) => t.shape), ...ops.slice(1 + layers).map((t) => t.shape)],
+    compute(values, outs, ops, { n, layers }) {
+      if (n === 2) return gramGrad2(values, outs, ops, layers);
+      const dg = values[0]!;
+      const batch = ops[1]!.shape[0]!;
+      const E = n + 1;
+      // Per sample, G[i, e] = p_iᵀ diag(c) p_e. With A the E × E symmetric matrix
+      // holding dG[i, e] at (i, e) and (e, i): dP[e, k] = c_k (A p_k)_e and
+      // dc_k = ½ p_kᵀ A p_k, where p_k = (P[e, k])_e.
+      const A = new Float64Array(E * E);
+      const pk = new Float64Array(E);
+      for (let l = 0; l < layers; l++) {
+        const p = values[1 + l]!;
+        const c = values[1 + layers + l]!;
+        const dp = outs[l]!;
+        const dc = outs[layers + l]!;
+        const h = ops[1 + l]!.shape[2]!;
+        for (let b = 0; b < batch; b++) {
+          A.fill(0);
+          for (let i = 0; i < n; i++) {
+            for (let e = 0; e < E; e++) {
+              const w = dg[(b * n + i) * E + e]!;
+              A[i * E + e] += w;
+              A[e * E + i] += w;
+            }
+          }
+          const pb = b * E * h;
+          for (let k = 0; k < h; k++) {
+            for (let e = 0; e < E; e++) pk[e] = p[pb + e * h + k]!;
+            const ck = c[b * h + k]!;
+            let quad = 0;
+            for (let e = 0; e < E; e++) {
+              let row = 0;
+              for (let f = 0; f < E; f++) row += A[e * E + f]! * pk[f]!;
+              dp[pb + e * h + k] = ck * row;
+              quad += pk[e]! * row;
+            }
+            dc[b * h + k] = 0.5 * quad;
+          }
         }
       }
-    }
-  },
-  multiOutput: true,
-});
+    },
+    multiOutput: true,
+  });
 
+  // [G [B, n, E], ∇L [B, 2n]] → q̈ [B, n]
+  registerHostKernel<SolveAttrs>(K.solve, {
+    operands: positional,
+    outputShapes: (ops, { n }) => [[ops[0]!.shape[0]!, n]],
+    compute([g, grad], [acc], ops, { n, damping, floor, counter }) {
+      const batch = ops[0]!.shape[0]!;
+      const count = counters.get(counter);
+      let damped = 0;
+      for (let b = 0; b < batch; b++) {
+        const { lambda, values, vectors } = decompose(g!, b, n, damping, floor);
+        const x = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : mu / (mu * mu + lambda)), rhs(g!, grad!, b, n));
+        let minAbs = Infinity;
+        for (const mu of values) minAbs = Math.min(minAbs, Math.abs(mu));
+        if (minAbs * minAbs < 100 * lambda || lambda === 0) damped++;
+        for (let i = 0; i < n; i++) acc![b * n + i] = x[i]!;
+      }
+      if (count) {
+        count.samples += batch;
+        count.damped += damped;
+      }
+    },
+  });
+
+  // [dq̈, G, ∇L] → [dG, d∇L]
+  // With K = M² + λI (λ held fixed) and q̈ = K⁻¹ M r: y = K⁻¹ dq̈, dr = M y,
+  // dM = y rᵀ − y (M q̈)ᵀ − (M y) q̈ᵀ.
+  registerHostKernel<SolveAttrs>(K.solveGrad, {
+    operands: positional,
+    outputShapes: (ops) => [ops[1]!.shape, ops[2]!.shape],
+    compute([dacc, g, grad], [dg, dgrad], ops, { n, damping, floor }) {
+      const batch = ops[1]!.shape[0]!;
+      const E = n + 1;
+      dg!.fill(0);
+      dgrad!.fill(0);
+      for (let b = 0; b < batch; b++) {
+        const { m, lambda, values, vectors } = decompose(g!, b, n, damping, floor);
+        const r = rhs(g!, grad!, b, n);
+        const x = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : mu / (mu * mu + lambda)), r);
+        const dx = new Float64Array(n);
+        for (let i = 0; i < n; i++) dx[i] = dacc![b * n + i]!;
+        const y = applySpectral(vectors, values, n, (mu) => (mu === 0 && lambda === 0 ? 0 : 1 / (mu * mu + lambda)), dx);
+        const my = new Float64Array(n);
+        const mx = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            my[i] += m[i * n + j]! * y[j]!;
+            mx[i] += m[i * n + j]! * x[j]!;
+          }
+        }
+        // dr = M y flows to ∇qL (+) and to the last Gram column (−).
+        for (let i = 0; i < n; i++) {
+          dgrad![b * 2 * n + i] = my[i]!;
+          dg![(b * n + i) * E + n] = -my[i]!;
+        }
+        // dM, split symmetrically over the two mirrored Gram entries that M averaged.
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const dm = y[i]! * r[j]! - y[i]! * mx[j]! - my[i]! * x[j]!;
+            dg![(b * n + i) * E + j] += 0.5 * dm;
+            dg![(b * n + j) * E + i] += 0.5 * dm;
+          }
+        }
+      }
+    },
+    multiOutput: true,
+  });
+}

@@ -15,7 +15,7 @@
  *   reason of the latter starts with WORKER_LOST so the scheduler can tell.
  */
 import type { TrialEvent, TrialTask } from '../sweep/types.ts';
-import type { Installation } from './installation.ts';
+import type { OdelabVersion } from './odelab-version.ts';
 
 /** The code a trial runs: a bundle in Redis, and which of its files are the experiment and the `--plugin`s. */
 export interface CodeRef {
@@ -34,7 +34,7 @@ export interface TrialJobData {
   /** The trial's values (`lr=0.01, hidden=[32]`), for the worker's log lines. */
   label: string;
   /** The scheduler's odelab, so a worker can say when its own differs. */
-  odelab: Installation;
+  odelab: OdelabVersion;
 }
 
 export interface SweepJobData {

@@ -33,12 +33,12 @@ import type { TrialOutcome, TrialTask } from '../sweep/types.ts';
 import type { CodeBundle } from './code-bundle.ts';
 import { storeCode } from './code-cache.ts';
 import { EventReplay } from './event-replay.ts';
-import { installation } from './installation.ts';
+import { odelabVersion } from './odelab-version.ts';
 import { WORKER_LOST_PREFIX, type CodeRef, type SweepJobData, type TrialJobData } from './job-data.ts';
 import { STOP_TTL_S, SWEEPS_QUEUE, TRIALS_QUEUE, stopKey, sweepJobId, sweepParent, trialJobId } from './layout.ts';
 import type { RedisAddress } from './redis-url.ts';
 import type { QueueSettings } from './settings.ts';
-import { throttled } from './throttle.ts';
+import { warnOnce } from './warn-once.ts';
 
 /** Safety net behind QueueEvents: how often every unfinished job's state is read. */
 const POLL_MS = 3000;
@@ -84,7 +84,7 @@ export class QueueExecutor implements TrialExecutor {
   private pending: Entry[] = [];
   private flushing?: Promise<void>;
   private readonly poller: NodeJS.Timeout;
-  private readonly odelab = installation();
+  private readonly odelab = odelabVersion();
 
   private constructor(private readonly o: QueueExecutorOptions) {
     const base = { connection: o.client, prefix: o.settings.prefix };
@@ -298,7 +298,7 @@ export class QueueExecutor implements TrialExecutor {
     })().catch((e: unknown) => this.warn(`could not stop trial ${entry.task.trialIndex}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
-  private readonly warn = throttled((message) => this.o.onWarning?.(message));
+  private readonly warn = warnOnce((message) => this.o.onWarning?.(message));
 }
 
 /** The outcome of a trial stopped before any worker started it. */

@@ -28,11 +28,11 @@ import type { Redis } from 'ioredis';
 import { WorkerLostError, type TrialExecutor, type TrialHandle } from '../sweep/executor.ts';
 import type { TrialEvent, TrialOutcome, TrialTask } from '../sweep/types.ts';
 import { CodeCache } from './code-cache.ts';
-import { describeInstallation, installation } from './installation.ts';
+import { describeOdelabVersion, odelabVersion } from './odelab-version.ts';
 import { WORKER_LOST_PREFIX, type EventRow, type JobProgress, type TrialJobData } from './job-data.ts';
 import { TRIALS_QUEUE, stopKey } from './layout.ts';
 import type { QueueSettings } from './settings.ts';
-import { throttled } from './throttle.ts';
+import { warnOnce } from './warn-once.ts';
 
 const STOP_POLL_MS = 500;
 /** How long closing may wait for Redis before the worker leaves anyway. */
@@ -121,9 +121,9 @@ export class QueueWorker {
       this.o.log(`${what}: not started, ${requested}`);
       return { runId: '', status: 'KILLED', metrics: {}, reason: `${requested} before the trial started`, durationMs: 0, trainMs: 0 };
     }
-    const mine = installation();
+    const mine = odelabVersion();
     if (odelab.commit !== mine.commit || odelab.version !== mine.version) {
-      this.warn(`the sweep was started with odelab ${describeInstallation(odelab)}, this worker has ${describeInstallation(mine)}: the experiment's code is the sweep's, odelab's is this machine's`);
+      this.warn(`the sweep was started with odelab ${describeOdelabVersion(odelab)}, this worker has ${describeOdelabVersion(mine)}: the experiment's code is the sweep's, odelab's is this machine's`);
     }
     const slot: Running = { job, released: false };
     this.running.set(id, slot);
@@ -176,7 +176,7 @@ export class QueueWorker {
     });
   }
 
-  private readonly warn = throttled((message) => this.o.log(`warning: ${message}`));
+  private readonly warn = warnOnce((message) => this.o.log(`warning: ${message}`));
 }
 
 /** A trial's events as rows of its job's log, in order, each followed by a progress bump. */

@@ -1,14 +1,18 @@
 /**
- * The plugin registry, on a tsyringe container.
+ * The plugin registry: a map from (kind, name) to plugin.
  *
- * Each plugin is registered twice in its own child container: under
- * `plugin:<kind>:<name>` (the lookup) and under `plugin:<kind>` (a multi-
- * registration that lists the kind). Registering a name twice is an error
- * unless the newcomer declares `override: true`. Every process or worker
- * thread builds its own registry; only plugin names cross such boundaries.
+ * Registering a name twice is an error unless the newcomer declares
+ * `override: true`, which replaces the earlier plugin under that name. Every
+ * process or worker thread builds its own registry; only plugin names cross
+ * such boundaries.
+ *
+ * A plain Map, not a tsyringe container: a lookup by kind and name is all
+ * it does, and every entry point builds registries (odelab/node's
+ * createRegistry, workers, the CLI, tests), so a container here would bring
+ * tsyringe and its reflect-metadata polyfill to all of them. The one tsyringe
+ * container is a run's (core/run/run-container.ts), which holds a registry
+ * as one of its parts.
  */
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { ConfigError, ErrorCodes, UnknownPluginError } from '../errors.ts';
 import { Schema } from '../schema.ts';
 import { PLUGIN_KINDS, type Plugin, type PluginKind, type PluginOf } from './plugin.ts';
@@ -16,15 +20,8 @@ import type { Methods } from '../ode/method.ts';
 
 const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-const kindToken = (kind: PluginKind) => `odelab.plugin:${kind}`;
-const nameToken = (kind: PluginKind, name: string) => `odelab.plugin:${kind}:${name}`;
-
 export class Registry {
-  private readonly container: DependencyContainer;
-
-  constructor(parent: DependencyContainer = rootContainer) {
-    this.container = parent.createChildContainer();
-  }
+  private readonly plugins = new Map<PluginKind, Map<string, Plugin>>();
 
   /** A fresh registry holding `plugins` (typically the built-ins). */
   static with(plugins: readonly Plugin[], source = 'builtin'): Registry {
@@ -36,8 +33,7 @@ export class Registry {
   /** Register one plugin; throws on an invalid definition or an unannounced duplicate. */
   register(plugin: Plugin, source = 'plugin'): void {
     validateDefinition(plugin, source);
-    const token = nameToken(plugin.kind, plugin.name);
-    if (this.container.isRegistered(token) && !plugin.override) {
+    if (this.has(plugin.kind, plugin.name) && !plugin.override) {
       throw new ConfigError(
         source,
         `${source}: a ${plugin.kind} plugin named '${plugin.name}' is already registered; ` +
@@ -45,8 +41,9 @@ export class Registry {
         ErrorCodes.PLUGIN_DUPLICATE,
       );
     }
-    this.container.register(token, { useValue: plugin });
-    this.container.register(kindToken(plugin.kind), { useValue: plugin });
+    let ofKind = this.plugins.get(plugin.kind);
+    if (!ofKind) this.plugins.set(plugin.kind, (ofKind = new Map()));
+    ofKind.set(plugin.name, plugin);
   }
 
   registerAll(plugins: readonly Plugin[], source = 'plugin'): void {
@@ -54,7 +51,7 @@ export class Registry {
   }
 
   has(kind: PluginKind, name: string): boolean {
-    return this.container.isRegistered(nameToken(kind, name));
+    return this.plugins.get(kind)?.has(name) ?? false;
   }
 
   /**
@@ -62,17 +59,15 @@ export class Registry {
    * @param path the config path that named it, for the error message.
    */
   get<K extends PluginKind>(kind: K, name: string, path: string = kind): PluginOf<K> {
-    if (!this.has(kind, name)) throw new UnknownPluginError(path, kind, name, this.names(kind));
-    return this.container.resolve<PluginOf<K>>(nameToken(kind, name));
+    const plugin = this.plugins.get(kind)?.get(name);
+    if (!plugin) throw new UnknownPluginError(path, kind, name, this.names(kind));
+    return plugin as PluginOf<K>;
   }
 
   /** Registered plugins of a kind, sorted by name (overridden ones replaced). */
   list<K extends PluginKind>(kind: K): PluginOf<K>[] {
-    const token = kindToken(kind);
-    if (!this.container.isRegistered(token)) return [];
-    const all = this.container.resolveAll<PluginOf<K>>(token);
-    const current = all.filter((p) => this.container.resolve(nameToken(kind, p.name)) === p);
-    return current.sort((a, b) => a.name.localeCompare(b.name));
+    const all = [...(this.plugins.get(kind)?.values() ?? [])] as PluginOf<K>[];
+    return all.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   names(kind: PluginKind): string[] {

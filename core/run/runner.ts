@@ -2,10 +2,13 @@
  * Running one experiment end to end: create the MLflow run, log params and
  * tags, generate data, train, evaluate, log metrics and artifacts, and end
  * the run FINISHED, FAILED (with the reason as a tag) or KILLED.
+ *
+ * The runner is a plain class: its parts (registry, tracker, reporter, and
+ * optionally a backend and a clock) come through the constructor. The run
+ * container (run-container.ts) assembles them with tsyringe, so that a test
+ * or a user swaps one part by registering another value.
  */
-import 'reflect-metadata';
 import { basename, dirname } from 'node:path';
-import { inject, injectable } from 'tsyringe';
 import type { LoadedExperiment } from '../config/load.ts';
 import { flattenConfig, type ResolvedExperiment } from '../config/resolve.ts';
 import { OdelabError } from '../errors.ts';
@@ -18,19 +21,19 @@ import type { System } from '../system.ts';
 import type { Rng } from '../random.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ConcreteBackend } from '../tensor/backend.ts';
-import { runTags } from '../track/context.ts';
+import { runTags } from '../track/system-tags.ts';
 import { RunLogger } from '../track/run-logger.ts';
 import type { RunInfo, RunStatus, Tracker } from '../track/tracker.ts';
 import { generateDataset, type Dataset } from '../train/data.ts';
 import { train, type StepReport } from '../train/trainer.ts';
 import { checkModelOutputs } from './check-model.ts';
 import type { ProgressReporter } from './reporter.ts';
-import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from './run-parts.ts';
-import { TOKENS } from './tokens.ts';
+import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from './run-setup.ts';
 
 export interface RunRequest {
   loaded: LoadedExperiment;
-  backend: ConcreteBackend;
+  /** The backend the run reports (params, the model artifact); default: the runner's. */
+  backend?: ConcreteBackend;
   runName?: string;
   /** Polled between steps; a returned signal name ends the run KILLED. */
   shouldStop?: () => string | undefined;
@@ -69,21 +72,46 @@ export interface RunSummary {
   undelivered?: { pending: number; rejected: number; spoolDir: string };
 }
 
-@injectable()
-export class ExperimentRunner {
-  constructor(
-    @inject(TOKENS.Registry) private readonly registry: Registry,
-    @inject(TOKENS.Tracker) private readonly tracker: Tracker,
-    @inject(TOKENS.Reporter) private readonly reporter: ProgressReporter,
-  ) {}
+/** Where the runner takes its times: the run's start time, its name's date, the durations it logs. */
+export interface Clock {
+  /** Milliseconds since the epoch, as Date.now(). */
+  now(): number;
+}
 
-  async run(req: RunRequest): Promise<RunSummary> {
-    const started = Date.now();
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface RunnerOptions {
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** The backend of runs whose request names none. */
+  backend?: ConcreteBackend;
+}
+
+/** A run request with its backend settled. */
+type Request = RunRequest & { backend: ConcreteBackend };
+
+export class ExperimentRunner {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly tracker: Tracker,
+    private readonly reporter: ProgressReporter,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async run(request: RunRequest): Promise<RunSummary> {
+    const backend = request.backend ?? this.options.backend;
+    if (!backend) throw new Error('ExperimentRunner.run: no backend: name one in the request or give the runner one (TOKENS.Backend)');
+    const req: Request = { ...request, backend };
+    const started = this.clock.now();
     const { resolved, file } = req.loaded;
     this.checkModel(req);
     const experimentName = req.experimentName || process.env.MLFLOW_EXPERIMENT_NAME || resolved.name;
     const experimentId = await this.tracker.getOrCreateExperiment(experimentName);
-    const runName = req.runName ?? defaultRunName(resolved.name);
+    const runName = req.runName ?? defaultRunName(resolved.name, new Date(started));
     const tags = runTags({ runName, sourceName: basename(file), sourceDir: dirname(file), backend: req.backend, seed: resolved.seed });
     const logger = await RunLogger.start(
       this.tracker,
@@ -116,7 +144,7 @@ export class ExperimentRunner {
       if (!(e instanceof OdelabError)) this.reporter.message(e instanceof Error && e.stack ? e.stack : String(e));
     }
     if (reason && status === 'KILLED') await logger.setTags({ 'odelab.failure_reason': reason });
-    await logger.logMetric('wall_time_s', (Date.now() - started) / 1000, 0);
+    await logger.logMetric('wall_time_s', (this.clock.now() - started) / 1000, 0);
     const left = await logger.end(status);
     return {
       runId: info.runId,
@@ -125,7 +153,7 @@ export class ExperimentRunner {
       backend: req.backend,
       params,
       metrics: logger.metrics,
-      durationMs: Date.now() - started,
+      durationMs: this.clock.now() - started,
       artifactUri: info.artifactUri,
       ...(reason ? { reason } : {}),
       ...(evalFailure ? { evalFailure } : {}),
@@ -138,16 +166,16 @@ export class ExperimentRunner {
    * Data, training, evaluation, the model artifact. Returns the signal that
    * stopped training, if any, and what the evaluation could not finish.
    */
-  private async execute(req: RunRequest, logger: RunLogger): Promise<{ stoppedBy?: string; evalFailure?: string; energyScaleKind?: string }> {
+  private async execute(req: Request, logger: RunLogger): Promise<{ stoppedBy?: string; evalFailure?: string; energyScaleKind?: string }> {
     const { shouldStop, onMetrics } = req;
     const r = req.loaded.resolved;
     const { data: dataRng, initSeed, batch: batchRng, eval: evalRng } = runStreams(r.seed);
 
     const system = instantiateSystem(r.system.plugin, r.system.options as never);
-    const dataStart = Date.now();
+    const dataStart = this.clock.now();
     this.reporter.message(`generating data from '${r.system.name}' (float64)`);
     const dataset = this.makeDataset(r, system, dataRng);
-    await logger.logMetric('data_time_s', (Date.now() - dataStart) / 1000, 0);
+    await logger.logMetric('data_time_s', (this.clock.now() - dataStart) / 1000, 0);
 
     const model = createModel(r, system, initSeed);
     let trained = 0;
@@ -158,7 +186,7 @@ export class ExperimentRunner {
         r.gradient.options as never,
         gradientContext(this.registry.methods(), { name: r.integrator.name, options: r.integrator.options }),
       );
-      const trainStart = Date.now();
+      const trainStart = this.clock.now();
       this.reporter.start(r.train.steps);
       const onStep = async (s: StepReport) => {
         this.reporter.step(s);
@@ -174,7 +202,7 @@ export class ExperimentRunner {
         { model, integrator, gradient, dataset, system, data: r.data, train: r.train, rng: batchRng },
         { onStep, shouldStop },
       ).finally(() => this.reporter.end());
-      const trainSeconds = (Date.now() - trainStart) / 1000;
+      const trainSeconds = (this.clock.now() - trainStart) / 1000;
       const timing = { train_time_s: trainSeconds, steps_per_s: result.steps / Math.max(trainSeconds, 1e-9) };
       await logger.logMetrics(timing, result.steps);
       onMetrics?.(result.steps, timing);
@@ -221,7 +249,7 @@ export class ExperimentRunner {
   }
 
   /** The model artifact (core/model-io/format.ts); skipped, with a tag saying why, when a weight is not finite. */
-  private async saveModel(req: RunRequest, logger: RunLogger, model: Model, training: { status: 'FINISHED' | 'KILLED' | 'FAILED'; steps: number }) {
+  private async saveModel(req: Request, logger: RunLogger, model: Model, training: { status: 'FINISHED' | 'KILLED' | 'FAILED'; steps: number }) {
     const saved = await logModel(logger, { loaded: req.loaded, runId: logger.runId, backend: req.backend, training, weights: model.getWeights(), cwd: process.cwd() });
     if (!saved.logged) this.reporter.message(`warning: model not logged: ${saved.reason}`);
   }
@@ -231,9 +259,8 @@ export class ExperimentRunner {
   }
 }
 
-/** `<name>-YYYYMMDD-HHMMSS` (local time): a run's name unless one is given. */
-export function defaultRunName(experiment: string): string {
-  const d = new Date();
+/** `<name>-YYYYMMDD-HHMMSS` (local time, of `d`: default now): a run's name unless one is given. */
+export function defaultRunName(experiment: string, d = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${experiment}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }

@@ -20,7 +20,7 @@ import { ConfigError, OdelabError } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { loggedMetricNames, trainingMetricNames } from '../run/logged-metrics.ts';
 import { defaultRunName } from '../run/runner.ts';
-import { runTags } from '../track/context.ts';
+import { runTags } from '../track/system-tags.ts';
 import type { RunStatus, Tracker } from '../track/tracker.ts';
 import { Asha } from './asha.ts';
 import type { TrialExecutor } from './executor.ts';

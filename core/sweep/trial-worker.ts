@@ -7,18 +7,13 @@
  * a MessagePort-like channel: it receives 'started' and 'metrics' events and
  * may send 'stop' (ASHA, Ctrl-C), which ends the run KILLED with the reason.
  */
-import 'reflect-metadata';
 import type { MessagePort } from 'node:worker_threads';
-import { container as rootContainer } from 'tsyringe';
 import { loadExperiment } from '../config/load.ts';
 import type { Plugin } from '../registry/plugin.ts';
 import { Registry } from '../registry/registry.ts';
-import { silentReporter, type ProgressReporter } from '../run/reporter.ts';
-import { ExperimentRunner } from '../run/runner.ts';
-import { TOKENS } from '../run/tokens.ts';
+import { resolveRunner, runContainer } from '../run/run-container.ts';
 import { initBackend, parseBackendName } from '../tensor/backend.ts';
 import { selectTracker } from '../track/select.ts';
-import type { Tracker } from '../track/tracker.ts';
 import type { TrialControl, TrialEvent, TrialOutcome, TrialTask } from './types.ts';
 
 /** The two ends a trial needs: send events, receive control messages. */
@@ -40,17 +35,12 @@ export async function runTrial(task: TrialTask, channel: TrialChannel): Promise<
   const backend = await initBackend(parseBackendName(task.backend, '--backend'));
   const tracker = selectTracker(registry, task.trackingUri);
 
-  const scope = rootContainer.createChildContainer();
-  scope.register<Registry>(TOKENS.Registry, { useValue: registry });
-  scope.register<Tracker>(TOKENS.Tracker, { useValue: tracker });
-  scope.register<ProgressReporter>(TOKENS.Reporter, { useValue: silentReporter });
-  const runner = scope.resolve(ExperimentRunner);
+  const runner = resolveRunner(runContainer({ registry, tracker, backend }));
 
   let trainMs = 0;
   const watch = new Set(task.watch);
   const summary = await runner.run({
     loaded,
-    backend,
     runName: task.runName,
     experimentName: task.experimentName,
     tags: task.tags,

@@ -10,8 +10,11 @@
  * work unchanged. Other backends use the composite ops.
  *
  * `registerHostKernel` is the shared plumbing of this file's kernels and of
- * the fused dense stack (fused-dense.ts): the same loop on cpu (readSync /
- * write) and on wasm (the heap read and written in place).
+ * the fused dense stack (dense-stack-kernels.ts): the same loop on cpu (readSync /
+ * write) and on wasm (the heap read and written in place). Importing these
+ * modules registers nothing: each has a register…Kernels() function
+ * (idempotent) that its dispatching function calls before the first kernel
+ * runs (fusedCombine here, denseStack, lagrangianAcceleration, the fused Adam).
  */
 import { tf } from './tf.ts';
 
@@ -99,60 +102,6 @@ interface CombineAttrs {
 
 const stages = (inputs: tf.NamedTensorInfoMap, n: number) => Array.from({ length: n }, (_, j) => inputs[`k${j}`]!);
 
-registerHostKernel<CombineAttrs>(RK_COMBINE, {
-  operands: (inputs, { coeffs }) => [inputs.y!, ...stages(inputs, coeffs.length)],
-  outputShapes: (ops) => [ops[0]!.shape],
-  compute([y, ...ks], [out], _ops, { coeffs, carry, carryOut }) {
-    // Precision: the increment Σ_j c_j k_j (plus y's carried rounding error) is summed in float64
-    // and added to y once, so the result is rounded to float32 once. Accumulating term by term into
-    // the float32 output (as this kernel used to) rounded every partial sum at y's ulp: s roundings
-    // per combination instead of one (with the carry below missing too, float32 dopri5 at rtol 1e-7
-    // was 9× less accurate than float64 on a close-approach orbit; docs/benchmarks.md#precision).
-    const o = out!;
-    const base = y!;
-    const s = ks.length;
-    for (let i = 0; i < o.length; i++) {
-      let inc = carry ? carry[i]! : 0;
-      for (let j = 0; j < s; j++) inc += coeffs[j]! * ks[j]![i]!;
-      const yi = base[i]!;
-      const r = Math.fround(yi + inc);
-      o[i] = r;
-      // yi - r is exact in float64 (both are float32 and close); what float32 could not hold.
-      if (carryOut) carryOut[i] = yi - r + inc;
-    }
-  },
-});
-
-// dL/dk_j = c_j·dy for every stage at once.
-registerHostKernel<CombineAttrs>(RK_COMBINE_GRAD, {
-  operands: (inputs) => [inputs.dy!],
-  outputShapes: (ops, { coeffs }) => coeffs.map(() => ops[0]!.shape),
-  compute([dy], outs, _ops, { coeffs }) {
-    outs.forEach((out, j) => {
-      const c = coeffs[j]!;
-      for (let i = 0; i < out.length; i++) out[i] = c * dy![i]!;
-    });
-  },
-  multiOutput: true,
-});
-
-tf.registerGradient({
-  kernelName: RK_COMBINE,
-  gradFunc: (dy, _saved, attrs) => {
-    const { coeffs } = attrs as unknown as CombineAttrs;
-    const d = dy as tf.Tensor;
-    // One kernel per backward pass, run here rather than in the per-input
-    // functions: tfjs calls each of those inside its own tidy, which would
-    // dispose the outputs handed out later.
-    const ks = fusedGradientsNow()
-      ? (tf.engine().runKernel(RK_COMBINE_GRAD, { dy: d }, { coeffs } as unknown as tf.NamedAttrMap) as tf.Tensor[])
-      : null;
-    const grads: Record<string, () => tf.Tensor> = { y: () => d };
-    coeffs.forEach((c, j) => (grads[`k${j}`] = ks ? () => ks[j]! : () => tf.mul(d, c)));
-    return grads;
-  },
-});
-
 /** Whether the current backend keeps tensor data in host memory (and has the fused kernel). */
 export function onHostBackend(): boolean {
   return (HOST_BACKENDS as readonly string[]).includes(tf.getBackend());
@@ -190,9 +139,70 @@ export function fusedCombine(y: tf.Tensor, h: number, coeffs: readonly number[],
     scaled.push(h * c);
   });
   if (scaled.length === 0) return y;
+  registerRkCombineKernels();
   const carryOut = new Float32Array(y.size);
   const attrs: CombineAttrs = { coeffs: scaled, carry: carries.get(y) ?? null, carryOut };
   const out = tf.engine().runKernel(RK_COMBINE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   carries.set(out, carryOut);
   return out;
+}
+
+let rkCombineRegistered = false;
+/** Register the combination kernel, its gradient kernel and its gradient on cpu and wasm (idempotent; fusedCombine calls it). */
+export function registerRkCombineKernels(): void {
+  if (rkCombineRegistered) return;
+  rkCombineRegistered = true;
+  registerHostKernel<CombineAttrs>(RK_COMBINE, {
+    operands: (inputs, { coeffs }) => [inputs.y!, ...stages(inputs, coeffs.length)],
+    outputShapes: (ops) => [ops[0]!.shape],
+    compute([y, ...ks], [out], _ops, { coeffs, carry, carryOut }) {
+      // Precision: the increment Σ_j c_j k_j (plus y's carried rounding error) is summed in float64
+      // and added to y once, so the result is rounded to float32 once. Accumulating term by term into
+      // the float32 output (as this kernel used to) rounded every partial sum at y's ulp: s roundings
+      // per combination instead of one (with the carry below missing too, float32 dopri5 at rtol 1e-7
+      // was 9× less accurate than float64 on a close-approach orbit; docs/benchmarks.md#precision).
+      const o = out!;
+      const base = y!;
+      const s = ks.length;
+      for (let i = 0; i < o.length; i++) {
+        let inc = carry ? carry[i]! : 0;
+        for (let j = 0; j < s; j++) inc += coeffs[j]! * ks[j]![i]!;
+        const yi = base[i]!;
+        const r = Math.fround(yi + inc);
+        o[i] = r;
+        // yi - r is exact in float64 (both are float32 and close); what float32 could not hold.
+        if (carryOut) carryOut[i] = yi - r + inc;
+      }
+    },
+  });
+
+  // dL/dk_j = c_j·dy for every stage at once.
+  registerHostKernel<CombineAttrs>(RK_COMBINE_GRAD, {
+    operands: (inputs) => [inputs.dy!],
+    outputShapes: (ops, { coeffs }) => coeffs.map(() => ops[0]!.shape),
+    compute([dy], outs, _ops, { coeffs }) {
+      outs.forEach((out, j) => {
+        const c = coeffs[j]!;
+        for (let i = 0; i < out.length; i++) out[i] = c * dy![i]!;
+      });
+    },
+    multiOutput: true,
+  });
+
+  tf.registerGradient({
+    kernelName: RK_COMBINE,
+    gradFunc: (dy, _saved, attrs) => {
+      const { coeffs } = attrs as unknown as CombineAttrs;
+      const d = dy as tf.Tensor;
+      // One kernel per backward pass, run here rather than in the per-input
+      // functions: tfjs calls each of those inside its own tidy, which would
+      // dispose the outputs handed out later.
+      const ks = fusedGradientsNow()
+        ? (tf.engine().runKernel(RK_COMBINE_GRAD, { dy: d }, { coeffs } as unknown as tf.NamedAttrMap) as tf.Tensor[])
+        : null;
+      const grads: Record<string, () => tf.Tensor> = { y: () => d };
+      coeffs.forEach((c, j) => (grads[`k${j}`] = ks ? () => ks[j]! : () => tf.mul(d, c)));
+      return grads;
+    },
+  });
 }

@@ -2,7 +2,7 @@
  * The kernel layer: which matrix kernels the host loops use, chosen by size.
  *
  * Small products stay on the latency-optimised float64 loops of
- * dense-host.ts (no call overhead, no threads to wake); products with at
+ * dense-stack-host.ts (no call overhead, no threads to wake); products with at
  * least NATIVE_GEMM_MIN_WORK multiply-adds go to OpenBLAS's dgemm through
  * the optional add-on native/blas (built by `npm install` when
  * libopenblas-dev is present), on one thread below NATIVE_THREADS_MIN_WORK
@@ -10,7 +10,7 @@
  * for each trial of a sweep pool) above; tanh over more
  * than NATIVE_TANH_MIN_LENGTH elements goes to the add-on's vector tanh. Without the add-on, large dense
  * stacks on wasm leave the host path for tfjs-wasm's own matMul (XNNPACK):
- * see hostDenseAllowed in fused-dense.ts. The thresholds come from
+ * see hostDenseAllowed in dense-stack-kernels.ts. The thresholds come from
  * `npm run bench -- kernels` (scripts/bench/kernels.ts); docs/kernels.md has
  * the measured table and why the large route is float64 (dgemm), not sgemm.
  *
@@ -201,7 +201,7 @@ export function nativeMaxThreads(): number {
 
 /**
  * Multiply-adds of a dense stack's largest layer product (batch × in × out)
- * from which the whole stack is evaluated in float32 by sgemm (dense-host.ts,
+ * from which the whole stack is evaluated in float32 by sgemm (dense-stack-host.ts,
  * the float32 route) instead of in float64 by dgemm. sgemm runs at 2.2-2.5×
  * dgemm's rate from 32³ on (`npm run bench -- kernels`), so speed alone
  * would switch much earlier; the line sits where a layer product takes

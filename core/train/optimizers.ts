@@ -32,6 +32,7 @@ class ScheduledAdam extends tf.AdamOptimizer {
       super.applyGradients(grads);
       return;
     }
+    registerAdamKernel();
     this.t++;
     const attrs = {
       lr: this.learningRate,
@@ -76,23 +77,6 @@ interface AdamAttrs {
 }
 
 const ADAM_UPDATE = 'OdelabAdamUpdate';
-
-// [θ, g, m, v] → [θ', m', v']
-registerHostKernel<AdamAttrs>(ADAM_UPDATE, {
-  operands: (inputs) => Object.keys(inputs).map((k) => inputs[k]!),
-  outputShapes: (ops) => [ops[0]!.shape, ops[0]!.shape, ops[0]!.shape],
-  compute([theta, g, m, v], [out, mOut, vOut], _ops, { lr, beta1, beta2, epsilon, c1, c2 }) {
-    for (let i = 0; i < theta!.length; i++) {
-      const gi = g![i]!;
-      const mi = beta1 * m![i]! + (1 - beta1) * gi;
-      const vi = beta2 * v![i]! + (1 - beta2) * gi * gi;
-      mOut![i] = mi;
-      vOut![i] = vi;
-      out![i] = theta![i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
-    }
-  },
-  multiOutput: true,
-});
 
 class ScheduledRMSProp extends tf.RMSPropOptimizer {
   setLearningRate(lr: number): void {
@@ -140,4 +124,27 @@ function oneCycle(o: { pctStart: number; divFactor: number; finalDivFactor: numb
   if (step <= warmEnd) return cos(initial, base, warmEnd > 0 ? step / warmEnd : 1);
   const span = lastStep - warmEnd;
   return cos(base, final, span > 0 ? (step - warmEnd) / span : 1);
+}
+
+let adamRegistered = false;
+/** Register the fused Adam update on cpu and wasm (idempotent; the optimizer calls it before its first update). */
+export function registerAdamKernel(): void {
+  if (adamRegistered) return;
+  adamRegistered = true;
+  // [θ, g, m, v] → [θ', m', v']
+  registerHostKernel<AdamAttrs>(ADAM_UPDATE, {
+    operands: (inputs) => Object.keys(inputs).map((k) => inputs[k]!),
+    outputShapes: (ops) => [ops[0]!.shape, ops[0]!.shape, ops[0]!.shape],
+    compute([theta, g, m, v], [out, mOut, vOut], _ops, { lr, beta1, beta2, epsilon, c1, c2 }) {
+      for (let i = 0; i < theta!.length; i++) {
+        const gi = g![i]!;
+        const mi = beta1 * m![i]! + (1 - beta1) * gi;
+        const vi = beta2 * v![i]! + (1 - beta2) * gi * gi;
+        mOut![i] = mi;
+        vOut![i] = vi;
+        out![i] = theta![i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
+      }
+    },
+    multiOutput: true,
+  });
 }

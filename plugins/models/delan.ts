@@ -23,7 +23,8 @@
  */
 import { ConfigError, Rng, tf } from 'odelab';
 import { definePlugin, s, type Infer, type Model, type ModelContext } from 'odelab/plugin';
-import { DenseStack } from '../../core/nn/dense.ts';
+import { DenseStack } from '../../core/nn/dense-stack.ts';
+import { uniqueScope } from '../../core/nn/unique-scope.ts';
 import { initSchema } from '../../core/nn/init.ts';
 import { angleFeatureCount, angleFeatures, angleInputSchema, netJacobian, pullBack, scalarNetGradient, smoothActivationSchema } from '../../core/nn/input-derivatives.ts';
 
@@ -51,7 +52,6 @@ export interface DelanModel extends Model {
   acceleration(x: tf.Tensor): tf.Tensor;
 }
 
-let instances = 0;
 
 /** Constant selectors from the network's n(n+1)/2 outputs to the n×n factor. */
 function triangularLayout(n: number): { select: number[][]; diagonal: number[] } {
@@ -109,7 +109,7 @@ export function createDelan(o: DelanOptions, ctx: ModelContext): DelanModel {
   }
   const angles = ctx.angles ?? [];
   const rng = new Rng(ctx.seed);
-  const name = `delan${instances++}`;
+  const name = uniqueScope('delan');
   const entries = (n * (n + 1)) / 2;
   const common = { activation: o.activation, init: o.init, initStd: o.initStd, rng };
   const inputs = angleFeatureCount(n, angles, o.angleInput);

@@ -22,7 +22,8 @@
  */
 import { ConfigError, Rng, tf } from 'odelab';
 import { definePlugin, s, type Infer, type Model, type ModelContext } from 'odelab/plugin';
-import { DenseStack } from '../../core/nn/dense.ts';
+import { DenseStack } from '../../core/nn/dense-stack.ts';
+import { uniqueScope } from '../../core/nn/unique-scope.ts';
 import { initSchema } from '../../core/nn/init.ts';
 import { angleFeatureCount, angleFeatures, angleInputSchema, pullBack, scalarNetGradient, smoothActivationSchema } from '../../core/nn/input-derivatives.ts';
 
@@ -42,7 +43,6 @@ export interface HnnModel extends Model {
   acceleration(x: tf.Tensor): tf.Tensor;
 }
 
-let instances = 0;
 
 /** Build an HNN for a mechanical system with `ctx.coordinates` = n (state 2n). */
 export function createHnn(o: HnnOptions, ctx: ModelContext): HnnModel {
@@ -61,7 +61,7 @@ export function createHnn(o: HnnOptions, ctx: ModelContext): HnnModel {
     init: o.init,
     initStd: o.initStd,
     rng: new Rng(ctx.seed),
-    name: `hnn${instances++}`,
+    name: uniqueScope('hnn'),
   });
   const dH = (x: tf.Tensor) => {
     const input = angleFeatures(x, angles, o.angleInput);

@@ -10,7 +10,8 @@
  */
 import { ConfigError, Rng, tf } from 'odelab';
 import { definePlugin, s } from 'odelab/plugin';
-import { DenseStack } from '../../core/nn/dense.ts';
+import { DenseStack } from '../../core/nn/dense-stack.ts';
+import { uniqueScope } from '../../core/nn/unique-scope.ts';
 import { INITS, cranmerInit, initSchema } from '../../core/nn/init.ts';
 import { lagrangianAcceleration } from '../../core/physics/lagrangian-accel.ts';
 import { LNN_ACTIVATIONS } from '../../core/physics/lnn-kernels.ts';
@@ -18,7 +19,6 @@ import { newSolveCounter, releaseSolveCounter } from '../../core/physics/lnn-sol
 import { featureCount } from '../../core/physics/lnn-feature-kernels.ts';
 import { angleInputSchema } from '../../core/nn/input-derivatives.ts';
 
-let instances = 0;
 
 export default definePlugin({
   kind: 'model',
@@ -74,7 +74,7 @@ export default definePlugin({
       init: o.init === 'cranmer' ? 'normal' : o.init,
       ...(o.init === 'cranmer' ? { initLayer: cranmerInit } : {}),
       rng: new Rng(ctx.seed),
-      name: `lnn${instances++}`,
+      name: uniqueScope('lnn'),
     });
     // The velocity Hessian is Σ_ℓ J_ℓᵀ diag(ḡ_ℓ ⊙ φ''(z_ℓ)) J_ℓ with ḡ_D the output weights: with them
     // non-negative the last layer's term is positive semi-definite, and it dominates at initialisation,

@@ -11,10 +11,10 @@ import { Rng, tf } from 'odelab';
 import { definePlugin, s } from 'odelab/plugin';
 import { wrapAngleColumns } from '../../core/tensor/wrap-angles.ts';
 import { angleFeatureCount, angleFeatures, angleInputSchema } from '../../core/nn/input-derivatives.ts';
-import { DenseStack, activationSchema } from '../../core/nn/dense.ts';
+import { DenseStack, activationSchema } from '../../core/nn/dense-stack.ts';
+import { uniqueScope } from '../../core/nn/unique-scope.ts';
 import { initSchema } from '../../core/nn/init.ts';
 
-let instances = 0;
 
 export default definePlugin({
   kind: 'model',
@@ -52,7 +52,7 @@ export default definePlugin({
       init: o.init,
       initStd: o.initStd,
       rng: new Rng(ctx.seed),
-      name: `mlp${instances++}`,
+      name: uniqueScope('mlp'),
     });
     // The transform and the time column are part of the (fused) network evaluation;
     // the angle wrap is the identity to first order, so the vjp passes through it.

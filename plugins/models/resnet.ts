@@ -22,7 +22,8 @@
  */
 import { Rng, tf } from 'odelab';
 import { definePlugin, s, type Infer, type Model, type ModelContext, type NamedWeights } from 'odelab/plugin';
-import { DenseStack, activationSchema } from '../../core/nn/dense.ts';
+import { DenseStack, activationSchema } from '../../core/nn/dense-stack.ts';
+import { uniqueScope } from '../../core/nn/unique-scope.ts';
 import { initSchema } from '../../core/nn/init.ts';
 import { wrapAngleColumns } from '../../core/tensor/wrap-angles.ts';
 
@@ -45,12 +46,11 @@ export interface ResnetModel extends Model {
   blockIndex(t: number): number;
 }
 
-let instances = 0;
 
 /** Build a K-block residual network on states of size ctx.stateDim. */
 export function createResnet(o: ResnetOptions, ctx: ModelContext): ResnetModel {
   const rng = new Rng(ctx.seed);
-  const name = `resnet${instances++}`;
+  const name = uniqueScope('resnet');
   const blocks = Array.from(
     { length: o.blocks },
     (_, k) =>

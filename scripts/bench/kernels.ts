@@ -2,7 +2,7 @@
  * The `kernels` suite: one matrix product C [m, n] = A [m, k] · B [k, n] by
  * each route the kernel layer (core/tensor/kernels.ts) can take, by size:
  *
- *   loops     the float64 host loops of dense-host.ts (the small route)
+ *   loops     the float64 host loops of dense-stack-host.ts (the small route)
  *   dgemm·1   OpenBLAS dgemm through native/blas, one thread
  *   dgemm·N   the same on N threads (N = the cores; the kernel layer uses 1 unless ODELAB_KERNEL_THREADS)
  *   sgemm·1/N float32 OpenBLAS, for the float64-vs-float32 decision
@@ -18,7 +18,7 @@
  * thresholds NATIVE_GEMM_MIN_WORK and NATIVE_THREADS_MIN_WORK cite it.
  */
 import { initBackend, tf } from 'odelab';
-import { matmulLoops } from '../../core/tensor/dense-host.ts';
+import { matmulLoops } from '../../core/tensor/dense-stack-host.ts';
 import { nativeBlas, NATIVE_GEMM_MIN_WORK, NATIVE_THREADS_MIN_WORK, type NativeBlas } from '../../core/tensor/kernels.ts';
 import type { BenchOptions, Json, Row, Suite, SuiteResult } from './index.ts';
 import { loadAverageNote } from './load-note.ts';

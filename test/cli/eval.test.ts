@@ -2,12 +2,10 @@
 // evaluation, or rolls it out; bad input exits 2 naming the problem. Runs and evaluations in child processes,
 // the input errors in-process (runCli), which is the same code without the process start-up.
 import test from 'ava';
-import 'reflect-metadata';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { container } from 'tsyringe';
-import { builtinPlugins, createRegistry, ExperimentRunner, loadExperiment, runCli, selectTracker, silentReporter, TOKENS, type RunSummary } from 'odelab/node';
+import { builtinPlugins, createRegistry, loadExperiment, resolveRunner, runCli, runContainer, selectTracker, type RunSummary } from 'odelab/node';
 import { parseYaml } from '../../core/model-io/mlmodel-yaml.ts';
 import type { RolloutComparison } from '../../core/eval/rollout-compare.ts';
 import { odelab } from '../helpers/cli.ts';
@@ -193,12 +191,8 @@ test.serial('a run stopped early (KILLED) logs its model too, with its status an
   const registry = createRegistry();
   const loaded = await loadExperiment('test/fixtures/experiments/tiny.ts', registry);
   const tracker = selectTracker(registry, uri);
-  const scope = container.createChildContainer();
-  scope.register(TOKENS.Registry, { useValue: registry });
-  scope.register(TOKENS.Tracker, { useValue: tracker });
-  scope.register(TOKENS.Reporter, { useValue: silentReporter });
   let polls = 0;
-  const summary = await scope.resolve(ExperimentRunner).run({ loaded, backend: 'cpu', shouldStop: () => (++polls > 5 ? 'SIGINT' : undefined) });
+  const summary = await resolveRunner(runContainer({ registry, tracker })).run({ loaded, backend: 'cpu', shouldStop: () => (++polls > 5 ? 'SIGINT' : undefined) });
   t.is(summary.status, 'KILLED');
   const config = JSON.parse(new TextDecoder().decode(await tracker.readArtifact(summary.runId, 'model/config.json'))) as { run: { status: string; steps: number } };
   t.deepEqual(config.run, { run_id: summary.runId, backend: 'cpu', status: 'KILLED', steps: 5 });

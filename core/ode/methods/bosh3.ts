@@ -5,7 +5,7 @@
  * MATLAB's ode23 and torchdiffeq's bosh3.
  */
 import { ButcherTableau } from '../tableau.ts';
-import { hermiteDense } from '../dense.ts';
+import { hermiteInterpolant } from '../hermite-interpolant.ts';
 import { adaptiveMethod } from '../method.ts';
 
 const b = [2 / 9, 1 / 3, 4 / 9, 0];
@@ -19,7 +19,7 @@ export const bosh3Tableau = new ButcherTableau({
   bHat: [7 / 24, 1 / 4, 1 / 3, 1 / 8],
   embeddedOrder: 2,
   fsal: true,
-  dense: hermiteDense(b),
+  interpolant: hermiteInterpolant(b),
 });
 
 export const bosh3 = adaptiveMethod(bosh3Tableau, 'Bogacki-Shampine 3(2), adaptive, FSAL, Hermite dense output');

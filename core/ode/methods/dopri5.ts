@@ -33,7 +33,7 @@ export const dopri5Tableau = new ButcherTableau({
   bHat: [5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40],
   embeddedOrder: 4,
   fsal: true,
-  dense: {
+  interpolant: {
     order: 4,
     // y(θ) = y0 + θ(Δ + (1-θ)(h k1 - Δ + θ(2Δ - h k1 - h k7 + (1-θ) h Σ d k))), Δ = h Σ b k.
     weights(theta) {

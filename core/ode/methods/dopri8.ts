@@ -125,7 +125,7 @@ const F: number[][] = (() => {
   return [bb, bb.map((v, j) => e(0, j) - v), bb.map((v, j) => 2 * v - e(12, j) - e(0, j)), ...D];
 })();
 
-function denseWeights(theta: number): number[] {
+function interpolantWeights(theta: number): number[] {
   const w = new Array<number>(16).fill(0);
   for (let i = F.length - 1; i >= 0; i--) {
     const factor = i % 2 === 0 ? theta : 1 - theta;
@@ -147,7 +147,7 @@ export const dopri8Tableau = new ButcherTableau({
   lowOrder: 3,
   errorEstimatorOrder: 7,
   fsal: true,
-  dense: { order: 7, extraC, extraA, weights: denseWeights },
+  interpolant: { order: 7, extraC, extraA, weights: interpolantWeights },
 });
 
 export const dopri8 = adaptiveMethod(dopri8Tableau, 'Dormand-Prince 8(5,3) (DOP853), adaptive, 7th-order dense output');

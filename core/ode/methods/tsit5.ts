@@ -32,7 +32,7 @@ export const tsit5Tableau = new ButcherTableau({
   ],
   embeddedOrder: 4,
   fsal: true,
-  dense: {
+  interpolant: {
     order: 4,
     weights(t) {
       const t2 = t * t;

@@ -3,7 +3,7 @@ import test from 'ava';
 import { instantiateSystem, type System } from 'odelab/plugin';
 import { createRegistry, timeGrid } from 'odelab/node';
 import { perTime, systemAxes } from '../../../core/eval/axis-labels.ts';
-import { densify } from '../../../core/eval/dense-samples.ts';
+import { sampleCurve } from '../../../core/eval/curve-samples.ts';
 import type { EnergyResult } from '../../../core/eval/mechanics.ts';
 import { accelerationFigure, energyFigure, phaseFigure, phasePlot, trajectoryFigure } from '../../../core/eval/mechanics-plots.ts';
 import type { PlotTrajectory } from '../../../core/eval/plotted-trajectories.ts';
@@ -17,12 +17,12 @@ const system = (name: string, options: object = {}): System => {
   return instantiateSystem(p, p.options.parse(options, 'system') as never);
 };
 
-/** A trajectory of `dim` components on `frames` frames over 5 time units, densified as the runs do. */
+/** A trajectory of `dim` components on `frames` frames over 5 time units, sampled as the runs do. */
 function trajectory(dim: number, heldOut: boolean, frames = 101): PlotTrajectory {
   const t = timeGrid(5, frames);
   const x = t.map((s) => Float64Array.from({ length: dim }, (_, d) => Math.sin((d + 1) * s)));
   const dxdt = t.map((s) => Float64Array.from({ length: dim }, (_, d) => (d + 1) * Math.cos((d + 1) * s)));
-  const sampled = densify(t, x, dxdt);
+  const sampled = sampleCurve(t, x, dxdt);
   return { truth: sampled, model: sampled, heldOut, frames };
 }
 

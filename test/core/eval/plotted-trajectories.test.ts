@@ -4,7 +4,7 @@ import { Rng, tf } from 'odelab';
 import type { Model, System } from 'odelab/plugin';
 import { createRegistry, generateDataset, groundTruth, timeGrid } from 'odelab/node';
 import { dataSchema } from '../../../core/config/experiment.ts';
-import { densify } from '../../../core/eval/dense-samples.ts';
+import { sampleCurve } from '../../../core/eval/curve-samples.ts';
 import { isHeldOut, plotTrajectories } from '../../../core/eval/plotted-trajectories.ts';
 import { builtinSystem, dopri8 } from '../../helpers/builtins.ts';
 
@@ -47,12 +47,12 @@ function strayFrom(curve: { t: readonly number[]; x: readonly ArrayLike<number>[
   return worst;
 }
 
-test('densify keeps every frame exactly and follows the true curve between frames far better than chords', (t) => {
+test('sampleCurve keeps every frame exactly and follows the true curve between frames far better than chords', (t) => {
   // x = cos t, x' = -sin t on frames half a radian apart.
   const frames = timeGrid(10, 21);
   const x = frames.map((s) => Float64Array.of(Math.cos(s), -Math.sin(s)));
   const dxdt = frames.map((s) => Float64Array.of(-Math.sin(s), -Math.cos(s)));
-  const out = densify(frames, x, dxdt);
+  const out = sampleCurve(frames, x, dxdt);
   t.true(out.t.length >= 500, `${out.t.length} samples`);
   for (const [p, s] of frames.entries()) {
     const j = out.t.indexOf(s);
@@ -65,24 +65,24 @@ test('densify keeps every frame exactly and follows the true curve between frame
   t.true(out.t.every((s, j) => j === 0 || s > out.t[j - 1]!), 'times increase');
 });
 
-test('densify adds pieces where the curve bends, not where it runs straight', (t) => {
+test('sampleCurve adds pieces where the curve bends, not where it runs straight', (t) => {
   // A straight line from 0 to 1, then a sharp bend from slope 1 to slope -1 over the last interval.
   const frames = [0, 1, 2, 3];
   const x = [0, 1, 2, 2].map((v) => Float64Array.of(v));
   const dxdt = [1, 1, 1, -1].map((v) => Float64Array.of(v));
-  const out = densify(frames, x, dxdt, { minPoints: 2 });
+  const out = sampleCurve(frames, x, dxdt, { minPoints: 2 });
   const inside = (a: number, b: number) => out.t.filter((s) => s > a && s < b).length;
   t.is(inside(0, 1), 0);
   t.true(inside(2, 3) >= 10, `${inside(2, 3)} samples in the bend`);
   t.true(inside(2, 3) <= 64);
 });
 
-test('densify draws non-finite states as gaps and non-finite slopes as chords', (t) => {
-  const out = densify([0, 1, 2], [Float64Array.of(0), Float64Array.of(NaN), Float64Array.of(1)], [Float64Array.of(0), Float64Array.of(0), Float64Array.of(NaN)], { minPoints: 9 });
+test('sampleCurve draws non-finite states as gaps and non-finite slopes as chords', (t) => {
+  const out = sampleCurve([0, 1, 2], [Float64Array.of(0), Float64Array.of(NaN), Float64Array.of(1)], [Float64Array.of(0), Float64Array.of(0), Float64Array.of(NaN)], { minPoints: 9 });
   t.true(out.x.filter((v) => Number.isNaN(v[0])).length >= 3);
   const chord = out.t.map((s, j) => [s, out.x[j]![0]!] as const).filter(([s]) => s > 1 && s < 2);
   t.true(chord.every(([, v]) => Number.isNaN(v)), 'no curve from a missing state');
-  const linear = densify([0, 1], [Float64Array.of(0), Float64Array.of(1)], [Float64Array.of(NaN), Float64Array.of(5)], { minPoints: 5 });
+  const linear = sampleCurve([0, 1], [Float64Array.of(0), Float64Array.of(1)], [Float64Array.of(NaN), Float64Array.of(5)], { minPoints: 5 });
   t.deepEqual(linear.x.map((v) => v[0]), [0, 0.25, 0.5, 0.75, 1]);
 });
 

@@ -4,7 +4,7 @@ import { ConfigError } from 'odelab';
 import type { NamedWeights } from 'odelab/plugin';
 import { createRegistry, loadExperiment, flattenConfig, resolveExperiment } from 'odelab/node';
 import { instantiateSystem } from '../../../core/physics/instantiate.ts';
-import { createModel } from '../../../core/run/run-parts.ts';
+import { createModel } from '../../../core/run/run-setup.ts';
 import { logModel, modelArtifactFiles } from '../../../core/model-io/model-artifact.ts';
 import { parseFlavor } from '../../../core/model-io/read-model.ts';
 import { formatYaml, parseYaml } from '../../../core/model-io/mlmodel-yaml.ts';

@@ -1,7 +1,7 @@
 // The MLP's tape-free vector-Jacobian product equals the tape's, on both host backends, and the adjoint uses it.
 import test from 'ava';
 import { Rng, initBackend, tf } from 'odelab';
-import { DenseStack } from '../../../core/nn/dense.ts';
+import { DenseStack } from '../../../core/nn/dense-stack.ts';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).every((v, i) => Math.abs(v - b[i]!) <= 1e-5 * (1 + Math.abs(b[i]!)));
 

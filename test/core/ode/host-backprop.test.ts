@@ -3,14 +3,14 @@
 import test from 'ava';
 import { initBackend, Rng, tf } from 'odelab';
 import { createRegistry } from 'odelab/node';
-import { DenseStack } from '../../../core/nn/dense.ts';
+import { DenseStack } from '../../../core/nn/dense-stack.ts';
 import { backpropTrajectory } from '../../../core/ode/backprop.ts';
 import { hostBackpropTrajectory } from '../../../core/ode/host-backprop.ts';
 import { scaledSquaresFlat } from '../../../core/ode/scaled-norm.ts';
 import type { Integrator } from '../../../core/ode/types.ts';
-import { denseHostField, type DenseHostCall } from '../../../core/tensor/dense-host.ts';
+import { denseHostField, type DenseHostCall } from '../../../core/tensor/dense-stack-host.ts';
 import { nativeAvailable, setKernelMode } from '../../../core/tensor/kernels.ts';
-import { setFusedKernels } from '../../../core/tensor/fused-dense.ts';
+import { setFusedKernels } from '../../../core/tensor/dense-stack-kernels.ts';
 
 const ROWS = 3;
 const TIMES = [0, 0.3, 0.7, 1.0];

@@ -46,14 +46,14 @@ test('a corrupted coefficient in DOP853 is caught at construction', (t) => {
   t.throws(() => new ButcherTableau({ ...specOf(dopri8Tableau), bHat: e5 }), { message: /bHat fails|error weights must sum to 0/ });
 });
 
-test('error weights must sum to zero, FSAL must hold, dense output must start at y0 and end at y1', (t) => {
+test('error weights must sum to zero, FSAL must hold, the interpolant must start at y0 and end at y1', (t) => {
   const base = specOf(dopri5Tableau);
   t.throws(() => new ButcherTableau({ ...base, bHat: base.bHat!.map((v, i) => (i === 6 ? v + 0.01 : v)) }), { message: /bHat fails a condition of order 1|error weights must sum to 0/ });
   t.throws(() => new ButcherTableau({ ...base, b: [...base.b.slice(0, 6), 0.001].map((v, i) => (i === 0 ? v - 0.001 : v)) }), { message: /FSAL|fails/ });
-  const dense = { order: 4, weights: (th: number) => base.b.map((bi) => bi * th * th * 0.99) };
-  t.throws(() => new ButcherTableau({ ...base, dense }), { message: /dense output at θ = 1 must be the step's solution/ });
+  const interpolant = { order: 4, weights: (th: number) => base.b.map((bi) => bi * th * th * 0.99) };
+  t.throws(() => new ButcherTableau({ ...base, interpolant }), { message: /interpolant at θ = 1 must be the step's solution/ });
   const offset = { order: 4, weights: (th: number) => base.b.map((bi) => bi * th + 1e-3) };
-  t.throws(() => new ButcherTableau({ ...base, dense: offset }), { message: /dense output at θ = 0 must be y0/ });
+  t.throws(() => new ButcherTableau({ ...base, interpolant: offset }), { message: /interpolant at θ = 0 must be y0/ });
 });
 
 function specOf(tab: ButcherTableau): TableauSpec {
@@ -69,6 +69,6 @@ function specOf(tab: ButcherTableau): TableauSpec {
     lowOrder: tab.lowOrder,
     errorEstimatorOrder: tab.errorEstimatorOrder,
     fsal: tab.fsal,
-    dense: tab.dense,
+    interpolant: tab.interpolant,
   };
 }

@@ -7,11 +7,11 @@
 import test from 'ava';
 import { initBackend, Rng, tf } from 'odelab';
 import { createRegistry } from 'odelab/node';
-import { DenseStack } from '../../../core/nn/dense.ts';
+import { DenseStack } from '../../../core/nn/dense-stack.ts';
 import { backpropTrajectory } from '../../../core/ode/backprop.ts';
 import type { Integrator } from '../../../core/ode/types.ts';
-import { matmulLoops } from '../../../core/tensor/dense-host.ts';
-import { compositeDenseStack, denseStackVjp, setFusedKernels, type DenseStackCall } from '../../../core/tensor/fused-dense.ts';
+import { matmulLoops } from '../../../core/tensor/dense-stack-host.ts';
+import { compositeDenseStack, denseStackVjp, setFusedKernels, type DenseStackCall } from '../../../core/tensor/dense-stack-kernels.ts';
 import {
   float32RouteFor,
   FLOAT32_ROUTE_MIN_WORK,

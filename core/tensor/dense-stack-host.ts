@@ -1,6 +1,6 @@
 /**
  * The dense stack's arithmetic on host memory (float64 intermediates): the
- * loops behind the fused kernels (fused-dense.ts) and behind the host vector
+ * loops behind the fused kernels (dense-stack-kernels.ts) and behind the host vector
  * field of a whole backpropagated solve (core/ode/host-backprop.ts).
  *
  * Nothing here allocates per call in steady state but what a caller keeps:

@@ -8,9 +8,9 @@ import {
   setFusedKernels,
   type Activation,
   type DenseStackCall,
-} from '../../../core/tensor/fused-dense.ts';
+} from '../../../core/tensor/dense-stack-kernels.ts';
 import { onHostBackend } from '../../../core/tensor/fused-combine.ts';
-import { DenseStack } from '../../../core/nn/dense.ts';
+import { DenseStack } from '../../../core/nn/dense-stack.ts';
 import { nativeAvailable, setKernelMode } from '../../../core/tensor/kernels.ts';
 
 type Stack = typeof denseStack;

@@ -15,12 +15,12 @@
  */
 
 /** A trajectory sampled for drawing: x[p] is the state at t[p]. */
-export interface Sampled {
+export interface CurveSamples {
   t: number[];
   x: Float64Array[];
 }
 
-export interface DensifyOptions {
+export interface CurveSampleOptions {
   /** Samples at least (default 500): intervals are cut evenly until there are. */
   minPoints?: number;
   /** Pieces per interval at most (default 64), so that a blown-up rollout stays cheap to draw. */
@@ -34,13 +34,13 @@ export interface DensifyOptions {
  * Non-finite slopes fall back to the straight line; non-finite states stay
  * gaps. The frames themselves are among the samples, exactly.
  */
-export function densify(t: readonly number[], x: readonly Float64Array[], dxdt: readonly Float64Array[], options: DensifyOptions = {}): Sampled {
+export function sampleCurve(t: readonly number[], x: readonly Float64Array[], dxdt: readonly Float64Array[], options: CurveSampleOptions = {}): CurveSamples {
   const frames = Math.min(t.length, x.length, dxdt.length);
   if (frames < 2) return { t: t.slice(0, frames), x: x.slice(0, frames).map((s) => Float64Array.from(s)) };
   const { minPoints = 500, maxPieces = 64, tolerance = 1e-3 } = options;
   const even = Math.ceil((minPoints - 1) / (frames - 1));
   const ranges = componentRanges(x, frames);
-  const out: Sampled = { t: [t[0]!], x: [Float64Array.from(x[0]!)] };
+  const out: CurveSamples = { t: [t[0]!], x: [Float64Array.from(x[0]!)] };
   for (let i = 0; i + 1 < frames; i++) {
     const h = t[i + 1]! - t[i]!;
     const pieces = Math.min(maxPieces, Math.max(even, piecesFor(h, x[i]!, x[i + 1]!, dxdt[i]!, dxdt[i + 1]!, ranges, tolerance)));

@@ -12,10 +12,10 @@
  * Other backends, wide networks on wasm (see WASM_FUSED_WORK_LIMIT) and
  * backward passes that are themselves differentiated use the composite ops.
  */
-import { isolatedGradients } from './gradients.ts';
+import { isolatedGradients } from './nested-gradients.ts';
 import { tf } from './tf.ts';
 import { fusedGradientsNow, fusedKernelsEnabled, onHostBackend, registerHostKernel } from './fused-combine.ts';
-import { backward, forward, Slot, workArray, type Activation, type Forward, type InputTransform, type Net } from './dense-host.ts';
+import { backward, forward, Slot, workArray, type Activation, type Forward, type InputTransform, type Net } from './dense-stack-host.ts';
 import { nativeAvailable } from './kernels.ts';
 
 export { setFusedKernels } from './fused-combine.ts';
@@ -23,7 +23,7 @@ export { setFusedKernels } from './fused-combine.ts';
 export const DENSE_STACK = 'OdelabDenseStack';
 export const DENSE_STACK_GRAD = 'OdelabDenseStackGrad';
 
-export { ACTIVATIONS, INPUT_TRANSFORMS, type Activation, type InputTransform } from './dense-host.ts';
+export { ACTIVATIONS, INPUT_TRANSFORMS, type Activation, type InputTransform } from './dense-stack-host.ts';
 
 const TF_ACTIVATIONS: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
   tanh: (x) => tf.tanh(x),
@@ -103,6 +103,7 @@ export function denseStack(x: tf.Tensor, weights: readonly tf.Tensor[], biases: 
   const operands = [x, ...weights.flatMap((w, i) => [w, biases[i]!])];
   const attrs = fusedCall(operands, x, weights, biases, o, tf.engine().isTapeOn());
   if (!attrs) return compositeDenseStack(x, weights, biases, o);
+  registerDenseStackKernels();
   return tf.engine().runKernel(DENSE_STACK, operands as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
@@ -121,6 +122,7 @@ export function denseStackVjp(
   const operands = [x, ...weights.flatMap((w, i) => [w, biases[i]!])];
   const attrs = fusedCall(operands, x, weights, biases, o, true);
   if (attrs) {
+    registerDenseStackKernels();
     const value = tf.engine().runKernel(DENSE_STACK, operands as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     const grads = tf.engine().runKernel(DENSE_STACK_GRAD, [cotangent, ...operands] as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     return { value, dx: grads[0]!, dParams: grads.slice(1) };
@@ -189,7 +191,7 @@ function netOf(values: readonly Float32Array[], ops: readonly tf.TensorInfo[], a
     x: values[0]!,
     ws: views.filter((_, i) => i % 2 === 0),
     bs: views.filter((_, i) => i % 2 === 1),
-    // The operands are float32 already: the float32 route (dense-host.ts) uses them as they are.
+    // The operands are float32 already: the float32 route (dense-stack-host.ts) uses them as they are.
     ws32: values.slice(1).filter((_, i) => i % 2 === 0),
     bs32: values.slice(1).filter((_, i) => i % 2 === 1),
     activation: attrs.activation,
@@ -201,44 +203,50 @@ function netOf(values: readonly Float32Array[], ops: readonly tf.TensorInfo[], a
 /** Operands listed by position: '0' is x (or dy), then the rest in order. */
 const positional = (inputs: tf.NamedTensorInfoMap) => Object.keys(inputs).map((k) => inputs[k]!);
 
-registerHostKernel<DenseAttrs>(DENSE_STACK, {
-  operands: positional,
-  outputShapes: (ops) => [[ops[0]!.shape[0]!, ops[ops.length - 2]!.shape[1]!]],
-  compute(values, [out], ops, attrs) {
-    const keep = attrs.memo !== undefined;
-    const pass = forward(netOf(values, ops, attrs), keep);
-    out!.set(pass.out);
-    if (keep) attrs.memo!.forward = pass;
-  },
-});
+let denseStackRegistered = false;
+/** Register the dense stack kernel, its gradient kernel and its gradient on cpu and wasm (idempotent; denseStack and denseStackVjp call it). */
+export function registerDenseStackKernels(): void {
+  if (denseStackRegistered) return;
+  denseStackRegistered = true;
+  registerHostKernel<DenseAttrs>(DENSE_STACK, {
+    operands: positional,
+    outputShapes: (ops) => [[ops[0]!.shape[0]!, ops[ops.length - 2]!.shape[1]!]],
+    compute(values, [out], ops, attrs) {
+      const keep = attrs.memo !== undefined;
+      const pass = forward(netOf(values, ops, attrs), keep);
+      out!.set(pass.out);
+      if (keep) attrs.memo!.forward = pass;
+    },
+  });
 
-// Operands [dy, x, w0, b0, ...]; outputs [dx, dw0, db0, ...].
-registerHostKernel<DenseAttrs>(DENSE_STACK_GRAD, {
-  operands: positional,
-  outputShapes: (ops) => ops.slice(1).map((t) => t.shape),
-  compute(values, outs, ops, attrs) {
-    // The forward kernel's intermediates, taken once: a second backward pass with these attrs recomputes them.
-    const kept = attrs.memo?.forward;
-    if (attrs.memo) attrs.memo.forward = undefined;
-    backward(netOf(values.slice(1), ops.slice(1), attrs), values[0]!, outs, kept, false);
-  },
-  multiOutput: true,
-});
+  // Operands [dy, x, w0, b0, ...]; outputs [dx, dw0, db0, ...].
+  registerHostKernel<DenseAttrs>(DENSE_STACK_GRAD, {
+    operands: positional,
+    outputShapes: (ops) => ops.slice(1).map((t) => t.shape),
+    compute(values, outs, ops, attrs) {
+      // The forward kernel's intermediates, taken once: a second backward pass with these attrs recomputes them.
+      const kept = attrs.memo?.forward;
+      if (attrs.memo) attrs.memo.forward = undefined;
+      backward(netOf(values.slice(1), ops.slice(1), attrs), values[0]!, outs, kept, false);
+    },
+    multiOutput: true,
+  });
 
-tf.registerGradient({
-  kernelName: DENSE_STACK,
-  // The inputs are a positional list (their number varies with the depth), so all are saved: x, weights and biases.
-  saveAllInputs: true,
-  gradFunc: (dy, saved, attrs) => {
-    const d = dy as tf.Tensor;
-    // One kernel per backward pass, run here rather than in the per-input
-    // functions: tfjs calls each of those inside its own tidy, which would
-    // dispose the outputs handed out later.
-    const grads = fusedGradientsNow()
-      ? (tf.engine().runKernel(DENSE_STACK_GRAD, [d, ...saved] as unknown as tf.NamedTensorMap, attrs) as tf.Tensor[])
-      : tf.grads((x: tf.Tensor, ...wb: tf.Tensor[]) =>
-          compositeDenseStack(x, wb.filter((_, i) => i % 2 === 0), wb.filter((_, i) => i % 2 === 1), attrs as unknown as DenseAttrs),
-        )(saved, d);
-    return Object.fromEntries(grads.map((g, i) => [String(i), () => g]));
-  },
-});
+  tf.registerGradient({
+    kernelName: DENSE_STACK,
+    // The inputs are a positional list (their number varies with the depth), so all are saved: x, weights and biases.
+    saveAllInputs: true,
+    gradFunc: (dy, saved, attrs) => {
+      const d = dy as tf.Tensor;
+      // One kernel per backward pass, run here rather than in the per-input
+      // functions: tfjs calls each of those inside its own tidy, which would
+      // dispose the outputs handed out later.
+      const grads = fusedGradientsNow()
+        ? (tf.engine().runKernel(DENSE_STACK_GRAD, [d, ...saved] as unknown as tf.NamedTensorMap, attrs) as tf.Tensor[])
+        : tf.grads((x: tf.Tensor, ...wb: tf.Tensor[]) =>
+            compositeDenseStack(x, wb.filter((_, i) => i % 2 === 0), wb.filter((_, i) => i % 2 === 1), attrs as unknown as DenseAttrs),
+          )(saved, d);
+      return Object.fromEntries(grads.map((g, i) => [String(i), () => g]));
+    },
+  });
+}

@@ -6,12 +6,12 @@ import type { NamedWeights } from '../model.ts';
 import type { Rng } from '../random.ts';
 import { s } from '../schema.ts';
 import { tf } from '../tensor/tf.ts';
-import { ACTIVATIONS, denseStack, denseStackVjp, hostDenseAllowed, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
-import { denseHostField } from '../tensor/dense-host.ts';
+import { ACTIVATIONS, denseStack, denseStackVjp, hostDenseAllowed, type Activation, type InputTransform } from '../tensor/dense-stack-kernels.ts';
+import { denseHostField } from '../tensor/dense-stack-host.ts';
 import type { HostField } from '../ode/host-field.ts';
 import { initWeights, type InitName } from './init.ts';
 
-export { ACTIVATIONS, activate, type Activation, type InputTransform } from '../tensor/fused-dense.ts';
+export { ACTIVATIONS, activate, type Activation, type InputTransform } from '../tensor/dense-stack-kernels.ts';
 export const activationSchema = s.enum(ACTIVATIONS);
 
 /** What one evaluation may add to the input: a transform of x, and t as an extra column. */

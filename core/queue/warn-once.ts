@@ -1,9 +1,9 @@
 /**
  * Warnings about Redis come in bursts (every client of a process reports
- * every failed reconnect while Redis is down): say each distinct message at
- * most once per interval.
+ * every failed reconnect while Redis is down): say each distinct message
+ * once, and again only after an interval.
  */
-export function throttled(say: (message: string) => void, intervalMs = 30_000): (message: string) => void {
+export function warnOnce(say: (message: string) => void, intervalMs = 30_000): (message: string) => void {
   const last = new Map<string, number>();
   return (message) => {
     const now = Date.now();

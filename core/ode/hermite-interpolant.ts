@@ -1,14 +1,14 @@
 /**
- * Generic dense-output interpolants, as weights over a step's stages.
+ * Generic interpolants inside a step (dense output), as weights over a step's stages.
  */
-import type { DenseOutputSpec } from './tableau.ts';
+import type { InterpolantSpec } from './tableau.ts';
 
 /**
  * Cubic Hermite interpolation through (y0, f0) and (y1, f1) for an FSAL
  * method (f1 is the last stage): third order, enough for a 3(2) pair.
  * y(θ) = y0 + h [ (3θ² - 2θ³) Σ b_i k_i + (θ - 2θ² + θ³) k_1 + (θ³ - θ²) k_s ].
  */
-export function hermiteDense(b: readonly number[]): DenseOutputSpec {
+export function hermiteInterpolant(b: readonly number[]): InterpolantSpec {
   const s = b.length;
   return {
     order: 3,
