@@ -13,6 +13,7 @@ import { memorySuite } from './memory.ts';
 import { precisionSuite } from './precision.ts';
 import { scaleSuite } from './scale.ts';
 import { spiralSuite } from './spiral.ts';
+import { stiffSuite } from './stiff.ts';
 import { sweepSuite } from './sweep.ts';
 
 /** A JSON value, as written to `.bench/<suite>.json`. */
@@ -58,4 +59,5 @@ export const suites: Record<string, Suite> = {
   [sweepSuite.name]: sweepSuite,
   [kernelsSuite.name]: kernelsSuite,
   [scaleSuite.name]: scaleSuite,
+  [stiffSuite.name]: stiffSuite,
 };
