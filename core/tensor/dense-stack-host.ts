@@ -334,17 +334,19 @@ export function backward(n: Net, dy: Out, outs: readonly Out[], pass: Forward | 
       timesDerivative(gh, act, n.activation, null);
       g = gh;
       gSlot = ghSlot;
-    } else {
-      const { x } = n;
-      const dx = outs[0]!;
-      const cube = n.inputTransform === 'cube';
-      for (let k = 0; k < dx.length; k++) {
-        const d = cube ? 3 * x[k]! * x[k]! * gh[k]! : gh[k]!;
-        dx[k] = accumulate ? dx[k]! + d : d;
-      }
-    }
+    } else inputGradient(n, gh, outs[0]!, accumulate);
   }
   if (pass) releaseForward(pass);
+}
+
+/** dx (+)= the gradient wrt the stack's input x from gh, the gradient wrt its features (x or x³). */
+function inputGradient(n: Net, gh: Float32Array | Float64Array, dx: Out, accumulate: boolean): void {
+  const { x } = n;
+  const cube = n.inputTransform === 'cube';
+  for (let k = 0; k < dx.length; k++) {
+    const d = cube ? 3 * x[k]! * x[k]! * gh[k]! : gh[k]!;
+    dx[k] = accumulate ? dx[k]! + d : d;
+  }
 }
 
 // ---- the float32 route ----
@@ -423,15 +425,7 @@ function backward32(n: Net, dy: Out, outs: readonly Out[], pass: Forward | undef
       timesDerivative(gh, act, n.activation, blas);
       g = gh;
       gSlot = ghSlot;
-    } else {
-      const { x } = n;
-      const dx = outs[0]!;
-      const cube = n.inputTransform === 'cube';
-      for (let k = 0; k < dx.length; k++) {
-        const d = cube ? 3 * x[k]! * x[k]! * gh[k]! : gh[k]!;
-        dx[k] = accumulate ? dx[k]! + d : d;
-      }
-    }
+    } else inputGradient(n, gh, outs[0]!, accumulate);
   }
   if (pass) releaseForward(pass);
 }
