@@ -153,7 +153,7 @@ export function solveImplicitMidpoint<S>(
     if (ops.release && !outputs.has(x)) ops.release(x);
   };
   let y = y0;
-  let k = (ops.scope ? ops.scope(() => [f(t[0]!, y0)]) : [f(t[0]!, y0)])[0]!;
+  let k: S = (ops.scope ? ops.scope(() => [f(t[0]!, y0)]) : [f(t[0]!, y0)])[0] as S;
   stats.nfe += 1;
   for (let i = 0; i + 1 < t.length; i++) {
     const t0 = t[i]!;
