@@ -28,7 +28,7 @@
  */
 import { ConfigError, ErrorCodes, NumericalError } from '../errors.ts';
 import { initialStepSize } from './controller.ts';
-import { luFactor, luFactorComplex, luSolve, luSolveComplex, type ComplexLu, type RealLu } from './dense-lu.ts';
+import { luFactor, luFactorComplex, luSolve, luSolveComplex, type ComplexLu, type RealLu } from './lu.ts';
 import { float64Ops } from './float64-ops.ts';
 import { jacobianEvaluator, type JacobianFunction } from './jacobian.ts';
 import type { Solution, SolveStats, StateOps, Tolerance, VectorField } from './types.ts';

@@ -13,7 +13,7 @@
  * (y₁ − c)/(θh), Hairer's way, which needs no extra evaluation.
  *
  * float64 states (float64Ops): J from the `jacobian` option or forward
- * differences (jacobian.ts); LU with partial pivoting (dense-lu.ts).
+ * differences (jacobian.ts); LU with partial pivoting (lu.ts).
  * tfjs tensors: the iterations are tfjs ops, so backprop differentiates
  * through them (discretise-then-optimise, with M held constant); J is formed
  * from vector-Jacobian products, one per state component, assuming each row
@@ -22,7 +22,7 @@
  */
 import { ConfigError, ErrorCodes, NumericalError } from '../errors.ts';
 import { tf } from '../tensor/tf.ts';
-import { luFactor, luSolve } from './dense-lu.ts';
+import { luFactor, luSolve } from './lu.ts';
 import { float64Ops } from './float64-ops.ts';
 import { jacobianEvaluator, type JacobianFunction } from './jacobian.ts';
 import { emptyStats, type Solution, type SolveStats, type StateOps, type VectorField } from './types.ts';
