@@ -113,6 +113,12 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
   checkCrossSection(resolved);
   checkGradientIntegrator(resolved, registry);
   checkSeparableSystem(resolved.integrator.plugin, resolved.system.name, () => instantiateSystem(resolved.system.plugin, resolved.system.options));
+  if (resolved.integrator.plugin.float64Only) {
+    throw new ConfigError(
+      'integrator.name',
+      `integrator.name: '${resolved.integrator.name}' runs on float64 states only (odeint64, ground truth); training integrates float32 tensors: use implicit-euler or trapezoid for a stiff model`,
+    );
+  }
   if (resolved.integrator.plugin.requiresSeparable && resolved.train.runningCost) {
     throw new ConfigError('integrator.name', `integrator.name: '${resolved.integrator.name}' integrates separable (q, q̇) states only; train.runningCost is integrated as an extra state: use implicit-midpoint or an explicit method`);
   }

@@ -18,7 +18,8 @@ export function backpropTrajectory(req: TrajectoryRequest): Trajectory {
     throw new ConfigError('integrator.name', `integrator.name: '${req.integrator.name}' integrates separable (q, q̇) states only; a running cost is integrated as an extra state: use implicit-midpoint or an explicit method`);
   }
   if (!req.runningCost) {
-    const host = !separable && req.hostField && req.y0.rank === 2 && req.y0.dtype === 'float32' ? req.hostField(req.y0.shape[0]!) : null;
+    // Implicit methods' Newton iterations run on the tfjs tape (their states are not the host tape's).
+    const host = !separable && !req.integrator.implicit && req.hostField && req.y0.rank === 2 && req.y0.dtype === 'float32' ? req.hostField(req.y0.shape[0]!) : null;
     if (host) return hostBackpropTrajectory(req, host);
     const sol = req.integrator.solve(req.func, req.y0, req.t, tensorOps);
     return { ys: tf.stack(sol.ys), forward: sol.stats };

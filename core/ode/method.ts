@@ -32,6 +32,8 @@ export interface Method<S extends Shape = Shape> {
    * (core/config/separable.ts); a bare vector field given to odeint/odeint64 cannot be checked.
    */
   requiresSeparable?: boolean;
+  /** Whether it runs on float64 states only (odeint64, ground truth), not on the tensors training integrates. Unset: no. */
+  float64Only?: boolean;
   options: ObjectSchema<S>;
   create(options: Infer<ObjectSchema<S>>): Integrator;
 }

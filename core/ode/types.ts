@@ -104,6 +104,11 @@ export interface Integrator {
   /** Whether it needs a separable state (q, q̇) split into halves (StateOps.splitHalves): not for augmented states. */
   readonly requiresSeparable?: boolean;
   /**
+   * Whether it solves implicit stage equations (Newton on float64 arrays or tensors): backprop then records
+   * the tfjs tape, not the host tape of explicit steps (core/ode/host-backprop.ts).
+   */
+  readonly implicit?: boolean;
+  /**
    * Integrate from `t[0]` through every output time in `t` (strictly
    * monotone, increasing or decreasing).
    */

@@ -24,6 +24,7 @@ export const implicitEuler: Method<typeof fixedImplicitOptionsShape> = {
     const jacobian = jacobianOption(o.jacobian);
     return {
       name: 'implicit-euler',
+      implicit: true,
       order: 1,
       adaptive: false,
       solve: (f, y0, t, ops) => solveTheta(1, 'implicit-euler', f, y0, t, ops, { step: o.step, jacobian }),

@@ -15,11 +15,13 @@ export const radau5: Method<typeof radau5Options> = {
   description: 'Radau IIA order 5, adaptive, implicit (simplified Newton, predictive controller), float64 only (stiff problems)',
   order: 5,
   adaptive: true,
+  float64Only: true,
   options: s.object(radau5Options),
   create: (o) => {
     const jacobian = jacobianOption(o.jacobian);
     return {
       name: 'radau5',
+      implicit: true,
       order: 5,
       adaptive: true,
       solve: (f, y0, t, ops) => solveRadau(f, y0, t, ops, { ...o, jacobian, tol: resolveTolerance(o, ops.precision) }),

@@ -20,6 +20,7 @@ export const trapezoid: Method<typeof fixedImplicitOptionsShape> = {
     const jacobian = jacobianOption(o.jacobian);
     return {
       name: 'trapezoid',
+      implicit: true,
       order: 2,
       adaptive: false,
       solve: (f, y0, t, ops) => solveTheta(0.5, 'trapezoid', f, y0, t, ops, { step: o.step, jacobian }),

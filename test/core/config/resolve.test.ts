@@ -105,3 +105,10 @@ test('a file that does not default-export an experiment is rejected', async (t) 
   const e = await t.throwsAsync(loadExperiment(fileURLToPath(new URL('../../fixtures/my-physics.ts', import.meta.url)), createRegistry()), { instanceOf: ConfigError });
   t.regex(e?.message ?? '', /defineExperiment/);
 });
+
+test('a float64-only integrator (radau5) is refused for training at integrator.name; implicit-euler is accepted', (t) => {
+  const e = errorOf(t, applyOverrides(tiny, ['integrator.name=radau5']));
+  t.is(e.path, 'integrator.name');
+  t.regex(e.message, /float64 states only.*implicit-euler or trapezoid/);
+  t.is(resolveExperiment(applyOverrides(tiny, ['integrator.name=implicit-euler', 'integrator.step=0.1']), createRegistry()).integrator.name, 'implicit-euler');
+});
