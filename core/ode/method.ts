@@ -122,7 +122,7 @@ export function resolveTolerance(
   return tol;
 }
 
-const fixedStepOptions = {
+export const fixedStepOptions = {
   step: s
     .number({ gt: 0 })
     .optional()

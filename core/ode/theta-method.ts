@@ -24,7 +24,9 @@ import { ConfigError, ErrorCodes, NumericalError } from '../errors.ts';
 import { tf } from '../tensor/tf.ts';
 import { luFactor, luSolve } from './lu.ts';
 import { float64Ops } from './float64-ops.ts';
-import { jacobianEvaluator, type JacobianFunction } from './jacobian.ts';
+import { implicitOptionsShape, jacobianEvaluator, jacobianOption, type JacobianFunction } from './jacobian.ts';
+import { s } from '../schema.ts';
+import { fixedStepOptions, type Method } from './method.ts';
 import { emptyStats, type Solution, type SolveStats, type StateOps, type VectorField } from './types.ts';
 
 export interface ThetaOptions {
@@ -253,4 +255,21 @@ function solveThetaTensor(
     if (last) ys.push(y);
   }
   return { ys, stats };
+}
+
+const thetaOptionsShape = { ...fixedStepOptions, ...implicitOptionsShape };
+
+/** The θ-method y₁ = y₀ + h((1 − θ) f(t₀, y₀) + θ f(t₁, y₁)) as a fixed-step Method (implicit-euler: θ = 1, trapezoid: ½). */
+export function thetaMethod(theta: number, name: string, order: number, description: string): Method<typeof thetaOptionsShape> {
+  return {
+    name,
+    description,
+    order,
+    adaptive: false,
+    options: s.object(thetaOptionsShape),
+    create: (o) => {
+      const jacobian = jacobianOption(o.jacobian);
+      return { name, implicit: true, order, adaptive: false, solve: (f, y0, t, ops) => solveTheta(theta, name, f, y0, t, ops, { step: o.step, jacobian }) };
+    },
+  };
 }
