@@ -208,7 +208,8 @@ const sync: CommandDef = {
           .option('json', { type: 'boolean', default: false, describe: 'print the per-run results as JSON on stdout' })
           .epilogue(
             'Runs still owned by a live process are skipped; a run whose process died before ending it is marked ' +
-              'FAILED (tag odelab.failure_reason). Exit 0 when nothing is left to send, 1 when records remain.',
+              'FAILED (tag odelab.failure_reason). Runs of the local store (--tracking-uri, else ./mlruns) left RUNNING by a ' +
+              'dead process are ended FAILED (odelab.failure_code=PROCESS_LOST). Exit 0 when nothing is left to send, 1 when records remain.',
           ),
       async (a) => {
         ctx.exit(await syncCommand(Registry.with(ctx.builtins), { trackingUri: a.trackingUri, spoolDir: a.spoolDir, plugin: a.plugin, json: a.json }));

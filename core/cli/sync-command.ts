@@ -9,9 +9,16 @@
  * when nothing is left to send (runs still owned by a live process are
  * skipped and do not count), 1 when records remain (the server is still
  * unavailable) or a spool could not be read, 2 for invalid input.
+ *
+ * The local store (the one given, else ./mlruns) is also searched for runs
+ * left RUNNING by a process that died (lost-runs.ts): they are ended FAILED
+ * with odelab.failure_code=PROCESS_LOST at the time of their last record.
  */
+import { basename } from 'node:path';
 import { loadPluginModule } from '../registry/loader.ts';
 import type { Registry } from '../registry/registry.ts';
+import { endLostRuns, type EndedRun } from '../track/lost-runs.ts';
+import { RunSpool } from '../track/spool.ts';
 import { resolveSpoolRoot } from '../track/spool-config.ts';
 import { resolveTrackingUri, selectTracker } from '../track/select.ts';
 import { syncSpool, type RunSyncResult, type SyncResult } from '../track/sync.ts';
@@ -36,9 +43,19 @@ export async function syncCommand(registry: Registry, args: SyncArgs): Promise<n
     return tracker;
   };
   const result = await syncSpool({ root, trackingUri: filter?.uri, trackerFor });
-  if (args.json) process.stdout.write(`${JSON.stringify({ spoolDir: root, ...result })}\n`);
-  else process.stdout.write(formatSync(root, result));
-  return result.runs.some((r) => r.outcome === 'pending' || r.outcome === 'failed') ? 1 : 0;
+  // The local store (the one given, or ./mlruns): runs left RUNNING by a dead process are ended.
+  const local = filter ?? selectTracker(registry, given.uri, given.source);
+  const spooled = new Set((await RunSpool.list(root)).map((d) => basename(d)));
+  const lost = local.remote ? [] : await endLostRuns(local, spooled);
+  if (args.json) process.stdout.write(`${JSON.stringify({ spoolDir: root, ...result, lostRuns: lost })}\n`);
+  else process.stdout.write(formatSync(root, result, local.remote ? undefined : local.uri, lost));
+  return result.runs.some((r) => r.outcome === 'pending' || r.outcome === 'failed') || lost.some((r) => r.error) ? 1 : 0;
+}
+
+function formatLost(r: EndedRun): string {
+  const head = `run ${r.runId} (${r.experimentId})`;
+  if (r.error) return `${head}: left RUNNING by pid ${r.owner.pid} on ${r.owner.host}, which is gone; could not end it: ${r.error}`;
+  return `${head}: its process (pid ${r.owner.pid} on ${r.owner.host}) is gone; ended FAILED (PROCESS_LOST) at its last record, ${new Date(r.lastRecord).toISOString()}`;
 }
 
 function formatRun(r: RunSyncResult): string {
@@ -58,9 +75,10 @@ function formatRun(r: RunSyncResult): string {
   }
 }
 
-function formatSync(root: string, result: SyncResult): string {
-  const lines = result.runs.map(formatRun);
+function formatSync(root: string, result: SyncResult, store: string | undefined, lost: EndedRun[]): string {
+  const lines = [...result.runs.map(formatRun), ...lost.map(formatLost)];
   if (result.runs.length === 0) lines.push(`nothing to sync in ${root}`);
+  if (store !== undefined && lost.length === 0) lines.push(`no run left RUNNING by a dead process in ${store}`);
   if (result.otherUris > 0) {
     lines.push(`${result.otherUris} spooled run${result.otherUris === 1 ? '' : 's'} of other tracking URIs left alone (choose with --tracking-uri)`);
   }

@@ -16,8 +16,12 @@
  * cannot be made or written, is a ConfigError that leaves nothing behind on
  * the server.
  */
+import { basename } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { checkWritableFolder, FolderError } from './local-folder.ts';
+import { endLostRuns } from './lost-runs.ts';
+import { currentOwner, formatOwner, OWNER_TAG } from './run-owner.ts';
+import { RunSpool } from './spool.ts';
 import { spoolSettings, type SpoolSettingsInput } from './spool-config.ts';
 import { DEFAULT_QUEUE_TIMING, type QueueTiming } from './spool-queue.ts';
 import { SpooledRun } from './spool-run.ts';
@@ -115,6 +119,24 @@ async function checkSpoolRoot(root: string): Promise<void> {
   }
 }
 
+/**
+ * Before a run is created in a local store, end the store's runs whose process
+ * died (lost-runs.ts). Best effort: a store that cannot be scanned, or a run
+ * that cannot be ended, is a warning, never a reason not to run.
+ */
+async function endLostLocalRuns(tracker: Tracker, spoolRoot: string, options: RunLoggerOptions): Promise<void> {
+  const warn = options.onWarning ?? ((text: string) => process.stderr.write(`odelab: warning: ${text}\n`));
+  try {
+    const spooled = new Set((await RunSpool.list(spoolRoot).catch(() => [])).map((d) => basename(d)));
+    for (const r of await endLostRuns(tracker, spooled)) {
+      if (r.error) warn(`run ${r.runId} was left RUNNING by pid ${r.owner.pid}, which is gone, and could not be ended: ${r.error}`);
+      else options.onMessage?.(`ended run ${r.runId} FAILED (PROCESS_LOST): its process (pid ${r.owner.pid}) had died without ending it`);
+    }
+  } catch (e) {
+    warn(`could not look for runs left RUNNING by dead processes in ${tracker.uri}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 export class RunLogger {
   private readonly latest: Record<string, number> = {};
 
@@ -132,7 +154,8 @@ export class RunLogger {
   static async start(tracker: Tracker, request: CreateRunRequest, options: RunLoggerOptions = {}): Promise<RunLogger> {
     const settings = spoolSettings(options, options.env);
     if (tracker.remote) await checkSpoolRoot(settings.root);
-    const info = await tracker.createRun(request);
+    else await endLostLocalRuns(tracker, settings.root, options);
+    const info = await tracker.createRun({ ...request, tags: { ...request.tags, [OWNER_TAG]: formatOwner(currentOwner()) } });
     if (!tracker.remote) return new RunLogger(tracker, info, new DirectSink(tracker, info.runId));
     const sink = await SpooledRun.open(tracker, info, {
       root: settings.root,
