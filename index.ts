@@ -11,9 +11,18 @@
 import { builtinMethods } from './core/ode/methods/index.ts';
 import { createOdeint } from './core/ode/odeint.ts';
 
-export const { odeint, odeintWithStats, odeint64, odeintAdjoint, odeintAdjointWithStats } = createOdeint(() => builtinMethods);
+export const { odeint, odeintWithStats, odeint64, odeintAdjoint, odeintAdjointWithStats, odeintEvent, odeintEvent64 } = createOdeint(() => builtinMethods);
 export { SOLVERS } from './core/ode/methods/index.ts';
-export { DEFAULT_METHOD, type OdeintOptions, type OdeintResult, type OdeintAdjointOptions } from './core/ode/odeint.ts';
+export {
+  DEFAULT_METHOD,
+  type OdeintOptions,
+  type OdeintResult,
+  type OdeintAdjointOptions,
+  type OdeintEventOptions,
+  type OdeintEvent64Options,
+  type OdeintEventResult,
+} from './core/ode/odeint.ts';
+export type { EventDirection } from './core/ode/events.ts';
 export type { Method } from './core/ode/method.ts';
 export type { SolveStats } from './core/ode/types.ts';
 export type { Trajectory } from './core/gradient.ts';

@@ -9,7 +9,7 @@ import { ErrorCodes, NumericalError } from '../errors.ts';
 import { errorRatio, initialStepSize, nextStepSize, type ControllerOptions } from './controller.ts';
 import { rkStep } from './explicit-rk.ts';
 import type { ButcherTableau } from './tableau.ts';
-import { emptyStats, type Solution, type SolveStats, type StateOps, type Tolerance, type VectorField } from './types.ts';
+import { emptyStats, type Solution, type SolveStats, type StateOps, type StepMonitor, type StepView, type Tolerance, type VectorField } from './types.ts';
 
 export interface AdaptiveOptions extends ControllerOptions {
   tol: Tolerance;
@@ -61,6 +61,7 @@ export function solveAdaptive<S>(
   t: readonly number[],
   ops: StateOps<S>,
   o: AdaptiveOptions,
+  monitor?: StepMonitor<S>,
 ): Solution<S> {
   const stats = emptyStats();
   const ys: S[] = [y0];
@@ -102,7 +103,7 @@ export function solveAdaptive<S>(
     if (Math.abs(h) < o.minStep || tc + h === tc) throw underflow(tc, h, o.minStep);
     // One attempt, in its own scope where the state type has one (untaped tensors): everything it
     // creates but the new state, its derivative and the outputs is freed when it ends.
-    const res: { ratio: number; accepted?: { y1: S; k1: S; outs: S[]; t1: number } } = { ratio: NaN };
+    const res: { ratio: number; accepted?: { y1: S; k1: S; outs: S[]; t1: number; view?: StepView<S> } } = { ratio: NaN };
     const attempt = (): S[] => {
       const { y: y1, ks } = rkStep(tab, f, ops, tc, y, h, k0);
       stats.nfe += ks.length - 1;
@@ -113,6 +114,19 @@ export function solveAdaptive<S>(
       }
       const t1 = clipped ? target : tc + h;
       const step = { t: tc, y, h, ks };
+      if (monitor) {
+        // The monitor sees the step before its outputs; its dense output (when the method has one) stays
+        // valid after this scope, so it works on the untaped scope's own copies of the stages.
+        const view: StepView<S> = { t0: tc, y0: y, t1, y1 };
+        if (tab.interpolant) {
+          const own = { t: tc, y, h, ks: [...ks] };
+          view.dense = (tt: number) => (tt === t1 ? y1 : tt === tc ? y : interpolate(tab, f, ops, own, (tt - tc) / h, stats));
+        }
+        if (monitor(view)) {
+          res.accepted = { y1, k1: y1, outs: [], t1, view };
+          return [y1, ...ks];
+        }
+      }
       const outs: S[] = [];
       for (let i = next; i < t.length && dir * (t[i]! - t1) <= 0; i++) {
         outs.push(t[i] === t1 ? y1 : interpolate(tab, f, ops, step, (t[i]! - tc) / h, stats));
@@ -130,6 +144,10 @@ export function solveAdaptive<S>(
     if (ops.scope) ops.scope(attempt);
     else attempt();
     const { ratio, accepted } = res;
+    if (accepted?.view) {
+      stats.steps += 1;
+      return { ys, stats, stopped: accepted.view };
+    }
     if (accepted) {
       stats.steps += 1;
       for (const out of accepted.outs) {

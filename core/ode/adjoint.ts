@@ -15,6 +15,7 @@
  * parameter, handed to tfjs, so tf.variableGrads works exactly as with
  * backprop.
  */
+import { ConfigError } from '../errors.ts';
 import type { GradientContext, RunningCost, Trajectory, Vjp } from '../gradient.ts';
 import { isolatedGradients } from '../tensor/nested-gradients.ts';
 import { tf } from '../tensor/tf.ts';
@@ -150,6 +151,12 @@ function accumulate(into: SolveStats, s: SolveStats): void {
  * result is filled in when the gradients are computed.
  */
 export function adjointTrajectory(req: AdjointRequest): Trajectory {
+  if (req.forward.events) {
+    throw new ConfigError(
+      'gradient.name',
+      "gradient.name: the continuous adjoint cannot cross the system's event jumps (its backward solve would integrate through them); use backprop",
+    );
+  }
   const n = req.y0.size;
   const steps = req.t.length;
   const forwardStats = emptyStats();

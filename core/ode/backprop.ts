@@ -19,7 +19,7 @@ export function backpropTrajectory(req: TrajectoryRequest): Trajectory {
   }
   if (!req.runningCost) {
     // Implicit methods' Newton iterations run on the tfjs tape (their states are not the host tape's).
-    const host = !separable && !req.integrator.implicit && req.hostField && req.y0.rank === 2 && req.y0.dtype === 'float32' ? req.hostField(req.y0.shape[0]!) : null;
+    const host = !separable && !req.integrator.implicit && !req.integrator.events && req.hostField && req.y0.rank === 2 && req.y0.dtype === 'float32' ? req.hostField(req.y0.shape[0]!) : null;
     if (host) return hostBackpropTrajectory(req, host);
     const sol = req.integrator.solve(req.func, req.y0, req.t, tensorOps);
     return { ys: tf.stack(sol.ys), forward: sol.stats };

@@ -8,7 +8,7 @@
 import { ErrorCodes, NumericalError } from '../errors.ts';
 import { rkStep } from './explicit-rk.ts';
 import type { ButcherTableau } from './tableau.ts';
-import { emptyStats, type Solution, type StateOps, type VectorField } from './types.ts';
+import { emptyStats, type Solution, type StateOps, type StepMonitor, type VectorField } from './types.ts';
 
 export interface FixedGridOptions {
   /** Largest step size; default: one step per output interval. */
@@ -22,6 +22,7 @@ export function solveFixedGrid<S>(
   t: readonly number[],
   ops: StateOps<S>,
   options: FixedGridOptions = {},
+  monitor?: StepMonitor<S>,
 ): Solution<S> {
   const stats = emptyStats();
   const ys: S[] = [y0];
@@ -46,6 +47,9 @@ export function solveFixedGrid<S>(
       };
       const [next] = ops.scope ? ops.scope(step) : step();
       stats.steps += 1;
+      if (monitor?.({ t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! })) {
+        return { ys, stats, stopped: { t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! } };
+      }
       if (y !== next) free(y);
       y = next!;
     }

@@ -141,7 +141,7 @@ export function fixedStepMethod(tableau: ButcherTableau, description: string): M
       name: tableau.name,
       order: tableau.order,
       adaptive: false,
-      solve: (f, y0, t, ops) => solveFixedGrid(tableau, f, y0, t, ops, { step: options.step }),
+      solve: (f, y0, t, ops, monitor) => solveFixedGrid(tableau, f, y0, t, ops, { step: options.step }, monitor),
     }),
   };
 }
@@ -159,7 +159,7 @@ export function adaptiveMethod(tableau: ButcherTableau, description: string): Me
       name: tableau.name,
       order: tableau.order,
       adaptive: true,
-      solve: (f, y0, t, ops) => solveAdaptive(tableau, f, y0, t, ops, { ...o, tol: resolveTolerance(o, ops.precision) }),
+      solve: (f, y0, t, ops, monitor) => solveAdaptive(tableau, f, y0, t, ops, { ...o, tol: resolveTolerance(o, ops.precision) }, monitor),
     }),
   };
 }

@@ -17,7 +17,11 @@ import { adjointTrajectory } from './adjoint.ts';
 import { gradientContext } from './gradient-context.ts';
 import { backpropTrajectory } from './backprop.ts';
 import type { RunningCost, Trajectory } from '../gradient.ts';
-import type { Integrator, SolveStats, StateOps } from './types.ts';
+import { untaped } from '../tensor/nested-gradients.ts';
+import { checkDirection, solveUntilEvent, type EventDirection } from './events.ts';
+import { eventTimeAndState, tensorEventPartials } from './event-gradient.ts';
+import { untapedTensorOps } from './tensor-ops.ts';
+import { emptyStats, type Integrator, type SolveStats, type StateOps } from './types.ts';
 
 export interface OdeintOptions {
   /** A method: a name looked up in the methods odeint was made with (default 'dopri5'), or a Method value. */
@@ -159,6 +163,64 @@ export interface OdeintAdjointOptions extends OdeintOptions {
 
 
 
+/** What odeintEvent and odeintEvent64 take besides odeint's options (torchdiffeq's odeint_event). */
+interface EventOptionsOf<S> {
+  /** g(t, y): the solve ends where it crosses zero in `direction` (a terminal event). */
+  eventFn: (t: number, y: S) => S extends tf.Tensor ? tf.Tensor : number;
+  /** Which sign changes count (default 'either'). */
+  direction?: EventDirection;
+  /** The solve ends here when no event came first: every solve is bounded. */
+  tMax: number;
+  /** Output times between t0 and tMax: ys also holds the solution at those before the event. */
+  t?: readonly number[];
+}
+
+export interface OdeintEventOptions extends Omit<OdeintOptions, 'runningCost'>, EventOptionsOf<tf.Tensor> {
+  /** The variables eventFn closes over: their gradients come through the event time. */
+  eventParams?: tf.Variable[];
+  /**
+   * Gradients by the continuous adjoint instead of backprop (torchdiffeq's odeint_interface=odeint_adjoint):
+   * the variables func closes over, and optionally the backward solve's settings.
+   */
+  adjoint?: { params: tf.Variable[]; method?: string | Method; rtol?: number; atol?: number; seminorm?: boolean };
+}
+export type OdeintEvent64Options = OdeintOptions & EventOptionsOf<Float64Array>;
+
+export interface OdeintEventResult<S, T> {
+  /** The event time (a scalar tensor carrying its gradients on the tensor path), or null when none came before tMax. */
+  eventTime: T | null;
+  /** The solution at t0, at the output times before the event and, last, at the event (at tMax when there was none). */
+  ys: S;
+  /** The times of ys's rows. */
+  ts: number[];
+  stats: SolveStats;
+}
+
+/** [t0, ...t, tMax] checked, with tMax added when t does not end on it. */
+function eventTimes(t0: unknown, options: { tMax?: unknown; t?: readonly number[]; eventFn?: unknown; direction?: unknown }): number[] {
+  if (typeof options.eventFn !== 'function') throw new ConfigError('options.eventFn', `options.eventFn must be a function g(t, y), got ${show(options.eventFn)}`);
+  checkDirection(options.direction, 'options.direction');
+  if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new ConfigError('t0', `t0 must be a finite number, got ${show(t0)}`);
+  const tMax = options.tMax;
+  if (typeof tMax !== 'number' || !Number.isFinite(tMax) || tMax === t0) {
+    throw new ConfigError('options.tMax', `options.tMax must be a finite number other than t0 = ${t0} (the solve ends there when no event comes first), got ${show(tMax)}`);
+  }
+  if (options.t !== undefined && !Array.isArray(options.t) && !(options.t instanceof Float64Array)) {
+    throw new ConfigError('options.t', `options.t must be an array of output times between t0 and tMax, got ${show(options.t)}`);
+  }
+  const grid = Array.from(options.t ?? []);
+  grid.forEach((v, i) => {
+    if (!(typeof v === 'number' && (v - t0) * (tMax - t0) > 0 && Math.abs(v - t0) <= Math.abs(tMax - t0))) {
+      throw new ConfigError(`options.t[${i}]`, `options.t[${i}] must be a time after t0 = ${t0} and no further than tMax = ${tMax}, got ${show(v)}`);
+    }
+  });
+  const times = normaliseTimes(grid[grid.length - 1] === tMax ? [t0, ...grid] : [t0, ...grid, tMax]);
+  if (Math.sign(times[1]! - t0) !== Math.sign(tMax - t0)) {
+    throw new ConfigError('options.t', `options.t must run from t0 = ${t0} towards tMax = ${tMax}, and end at or before it`);
+  }
+  return times;
+}
+
 /**
  * The odeint family resolving method names in `methods` (the `odelab`
  * entry: the built-ins, core/ode/methods/; a registry's integrator plugins:
@@ -262,5 +324,71 @@ export function createOdeint(methods: () => Methods) {
     return { ys: sol.ys, stats: sol.stats };
   }
 
-  return { odeint, odeintWithStats, odeint64, odeintAdjoint, odeintAdjointWithStats };
+  /**
+   * Solve on tensors until eventFn(t, y) crosses zero (torchdiffeq's odeint_event): the event time and the
+   * solution up to it, both differentiable (through the event time by the implicit function theorem;
+   * core/ode/event-gradient.ts), by backprop or, with `adjoint`, the continuous adjoint.
+   */
+  function odeintEvent(
+    func: (t: number, y: tf.Tensor) => tf.Tensor,
+    y0: tf.Tensor,
+    t0: number,
+    options: OdeintEventOptions,
+  ): OdeintEventResult<tf.Tensor, tf.Scalar> {
+    const times = eventTimes(t0, options);
+    const { eventFn, direction, tMax: _tMax, t: _t, eventParams = [], adjoint, ...rest } = options;
+    if ((rest as OdeintOptions).runningCost !== undefined) throw new ConfigError('options.runningCost', 'options.runningCost is not supported with events');
+    checkToleranceShape(rest, y0.shape[y0.rank - 1] ?? 1);
+    const dir = checkDirection(direction, 'options.direction');
+    const integrator = integratorFor(methods(), rest, 'options', tensorOps.precision);
+    const g = (tt: number, y: tf.Tensor) => untaped(() => tf.tidy(() => tf.sum(eventFn(tt, y)).dataSync()[0]!));
+    const partials = tensorEventPartials(eventFn, eventParams);
+    if (!adjoint) {
+      // The located step's states are on the tape: the solution at the event is differentiable as it is.
+      const sol = solveUntilEvent(integrator, func, y0, times, tensorOps, g, dir);
+      if (!sol.event) return { eventTime: null, ys: tf.stack(sol.ys), ts: sol.ts, stats: sol.stats };
+      const at = eventTimeAndState(func, partials, sol.event.t, sol.event.y, eventParams);
+      return { eventTime: at.eventTime, ys: tf.stack([...sol.ys, at.y]), ts: [...sol.ts, sol.event.t], stats: sol.stats };
+    }
+    // Adjoint: locate the event off the tape, then solve to it with the adjoint's gradients.
+    let located: { tEvent?: number; stats: SolveStats } = { stats: emptyStats() };
+    untaped(() =>
+      tf.tidy(() => {
+        const sol = solveUntilEvent(integrator, func, y0, times, untapedTensorOps, g, dir);
+        located = { tEvent: sol.event?.t, stats: sol.stats };
+      }),
+    );
+    const upTo = located.tEvent === undefined ? times : [...times.filter((tt) => Math.sign(located.tEvent! - tt) === Math.sign(times[1]! - times[0]!)), located.tEvent];
+    const traj = odeintAdjointWithStats(func, y0, upTo, {
+      ...(rest as OdeintOptions),
+      params: adjoint.params,
+      ...(adjoint.method !== undefined ? { adjointMethod: adjoint.method } : {}),
+      ...(adjoint.rtol !== undefined ? { adjointRtol: adjoint.rtol } : {}),
+      ...(adjoint.atol !== undefined ? { adjointAtol: adjoint.atol } : {}),
+      ...(adjoint.seminorm !== undefined ? { adjointSeminorm: adjoint.seminorm } : {}),
+    });
+    if (located.tEvent === undefined) return { eventTime: null, ys: traj.ys, ts: upTo, stats: located.stats };
+    const rows = tf.unstack(traj.ys);
+    const at = eventTimeAndState(func, partials, located.tEvent, rows[rows.length - 1]!, eventParams);
+    return { eventTime: at.eventTime, ys: tf.stack([...rows.slice(0, -1), at.y]), ts: upTo, stats: located.stats };
+  }
+
+  /** odeintEvent in float64 on plain arrays (ground truth): the event time as a number. */
+  function odeintEvent64(
+    func: (t: number, y: Float64Array) => Float64Array,
+    y0: Float64Array | readonly number[],
+    t0: number,
+    options: OdeintEvent64Options,
+  ): OdeintEventResult<Float64Array[], number> {
+    const times = eventTimes(t0, options);
+    const { eventFn, direction, tMax: _tMax, t: _t, ...rest } = options;
+    const start = Float64Array.from(y0);
+    checkToleranceShape(rest, start.length);
+    const integrator = integratorFor(methods(), rest, 'options', float64Ops.precision);
+    const sol = solveUntilEvent(integrator, func, start, times, float64Ops, eventFn, checkDirection(direction, 'options.direction'));
+    if (!sol.event) return { eventTime: null, ys: sol.ys, ts: sol.ts, stats: sol.stats };
+    return { eventTime: sol.event.t, ys: [...sol.ys, sol.event.y], ts: [...sol.ts, sol.event.t], stats: sol.stats };
+  }
+
+  return { odeint, odeintWithStats, odeint64, odeintAdjoint, odeintAdjointWithStats, odeintEvent, odeintEvent64 };
 }

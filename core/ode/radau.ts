@@ -31,7 +31,7 @@ import { initialStepSize } from './controller.ts';
 import { luFactor, luFactorComplex, luSolve, luSolveComplex, type ComplexLu, type RealLu } from './lu.ts';
 import { float64Ops } from './float64-ops.ts';
 import { jacobianEvaluator, type JacobianFunction } from './jacobian.ts';
-import type { Solution, SolveStats, StateOps, Tolerance, VectorField } from './types.ts';
+import type { Solution, SolveStats, StateOps, StepMonitor, Tolerance, VectorField } from './types.ts';
 
 const S6 = Math.sqrt(6);
 export const RADAU_C = [(4 - S6) / 10, (4 + S6) / 10, 1] as const;
@@ -91,17 +91,17 @@ function predictFactor(h: number, hOld: number | undefined, err: number, errOld:
   return Math.min(1, multiplier) * err ** -0.25;
 }
 
-export function solveRadau<S>(f: VectorField<S>, y0: S, t: readonly number[], ops: StateOps<S>, o: RadauOptions): Solution<S> {
+export function solveRadau<S>(f: VectorField<S>, y0: S, t: readonly number[], ops: StateOps<S>, o: RadauOptions, monitor?: StepMonitor<S>): Solution<S> {
   if (ops !== (float64Ops as unknown) || !(y0 instanceof Float64Array)) {
     throw new ConfigError(
       'integrator.method',
       "'radau5' runs on float64 states only (odeint64, or a system's ground truth); on tensors use implicit-euler or trapezoid",
     );
   }
-  return radau64(f as unknown as VectorField<Float64Array>, y0, t, o) as unknown as Solution<S>;
+  return radau64(f as unknown as VectorField<Float64Array>, y0, t, o, monitor as unknown as StepMonitor<Float64Array>) as unknown as Solution<S>;
 }
 
-function radau64(fun: VectorField<Float64Array>, y0: Float64Array, t: readonly number[], o: RadauOptions): Solution<Float64Array> {
+function radau64(fun: VectorField<Float64Array>, y0: Float64Array, t: readonly number[], o: RadauOptions, monitor?: StepMonitor<Float64Array>): Solution<Float64Array> {
   const stats: SolveStats = { nfe: 0, steps: 0, rejected: 0, njev: 0, nlu: 0 };
   const ys: Float64Array[] = [y0];
   if (t.length < 2) return { ys, stats };
@@ -327,6 +327,11 @@ function radau64(fun: VectorField<Float64Array>, y0: Float64Array, t: readonly n
       return q;
     });
     dense = { t0: tc, h, y0: y, Q };
+    if (monitor) {
+      const step = dense;
+      const view = { t0: tc, y0: y, t1: tNew, y1: yNew, dense: (tt: number) => (tt === tNew ? yNew : denseAt(step, tt)) };
+      if (monitor(view)) return { ys, stats, stopped: view };
+    }
     for (; next < t.length && dir * (t[next]! - tNew) <= 0; next++) {
       ys.push(t[next] === tNew ? yNew : denseAt(dense, t[next]!));
     }

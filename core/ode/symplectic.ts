@@ -18,7 +18,7 @@
 import { ConfigError, ErrorCodes, NumericalError } from '../errors.ts';
 import { s } from '../schema.ts';
 import type { Method } from './method.ts';
-import { emptyStats, type Solution, type SolveStats, type StateOps, type Tolerance, type VectorField } from './types.ts';
+import { emptyStats, type Solution, type SolveStats, type StateOps, type StepMonitor, type Tolerance, type VectorField } from './types.ts';
 
 const stepOption = {
   step: s
@@ -59,6 +59,7 @@ export function solveSeparable<S>(
   t: readonly number[],
   ops: StateOps<S>,
   step: number | undefined,
+  monitor?: StepMonitor<S>,
 ): Solution<S> {
   if (!ops.splitHalves || !ops.joinHalves) {
     throw new ConfigError('integrator.name', `'${name}' needs states that can be split into (q, q̇) halves; this state algebra cannot (use implicit-midpoint or an explicit method)`);
@@ -82,6 +83,8 @@ export function solveSeparable<S>(
     const h = span / n;
     for (let j = 0; j < n; j++) {
       let tj = t0 + j * h;
+      const start = tj;
+      const yStart = monitor ? join(q, v) : undefined;
       const advance = (): S[] => {
         let [qs, vs, as] = [q, v, a];
         for (const w of weights) {
@@ -104,6 +107,12 @@ export function solveSeparable<S>(
       const [qn, vn, an] = (ops.scope ? ops.scope(advance) : advance()) as [S, S, S];
       stats.nfe += weights.length;
       stats.steps += 1;
+      if (monitor) {
+        const view = { t0: start, y0: yStart!, t1: j + 1 === n ? t[i + 1]! : start + h, y1: join(qn, vn) };
+        if (monitor(view)) return { ys, stats, stopped: view };
+        free(view.y0);
+        free(view.y1);
+      }
       free(q);
       free(v);
       free(a);
@@ -144,6 +153,7 @@ export function solveImplicitMidpoint<S>(
   t: readonly number[],
   ops: StateOps<S>,
   options: { step?: number; maxIterations: number },
+  monitor?: StepMonitor<S>,
 ): Solution<S> {
   const tol = IMPLICIT_TOLERANCE[ops.precision];
   const stats = emptyStats();
@@ -194,6 +204,9 @@ export function solveImplicitMidpoint<S>(
       };
       const [next, kn] = ops.scope ? ops.scope(advance) : advance();
       stats.steps += 1;
+      if (monitor?.({ t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! })) {
+        return { ys, stats, stopped: { t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! } };
+      }
       free(y);
       free(k);
       y = next!;
@@ -222,7 +235,7 @@ export function separableMethod(name: string, order: number, weights: readonly n
       order,
       adaptive: false,
       requiresSeparable: true,
-      solve: (f, y0, t, ops) => solveSeparable(name, weights, f, y0, t, ops, o.step),
+      solve: (f, y0, t, ops, monitor) => solveSeparable(name, weights, f, y0, t, ops, o.step, monitor),
     }),
   };
 }
@@ -245,7 +258,7 @@ export function implicitMidpointMethod(description: string): Method<typeof impli
       name: 'implicit-midpoint',
       order: 2,
       adaptive: false,
-      solve: (f, y0, t, ops) => solveImplicitMidpoint(f, y0, t, ops, o),
+      solve: (f, y0, t, ops, monitor) => solveImplicitMidpoint(f, y0, t, ops, o, monitor),
     }),
   };
 }

@@ -27,7 +27,7 @@ import { float64Ops } from './float64-ops.ts';
 import { implicitOptionsShape, jacobianEvaluator, jacobianOption, type JacobianFunction } from './jacobian.ts';
 import { s } from '../schema.ts';
 import { fixedStepOptions, type Method } from './method.ts';
-import { emptyStats, type Solution, type SolveStats, type StateOps, type VectorField } from './types.ts';
+import { emptyStats, type Solution, type SolveStats, type StateOps, type StepMonitor, type VectorField } from './types.ts';
 
 export interface ThetaOptions {
   /** Largest step; default: one step per output interval. */
@@ -65,9 +65,10 @@ export function solveTheta<S>(
   t: readonly number[],
   ops: StateOps<S>,
   o: ThetaOptions,
+  monitor?: StepMonitor<S>,
 ): Solution<S> {
   if (y0 instanceof tf.Tensor) {
-    return solveThetaTensor(theta, f as unknown as VectorField<tf.Tensor>, y0, t, ops as unknown as StateOps<tf.Tensor>, o) as unknown as Solution<S>;
+    return solveThetaTensor(theta, f as unknown as VectorField<tf.Tensor>, y0, t, ops as unknown as StateOps<tf.Tensor>, o, monitor as unknown as StepMonitor<tf.Tensor>) as unknown as Solution<S>;
   }
   if (ops !== (float64Ops as unknown) || !(y0 instanceof Float64Array)) {
     throw new ConfigError(
@@ -75,7 +76,7 @@ export function solveTheta<S>(
       `'${name}' runs on float64 arrays (odeint64) and tfjs tensors only; this state algebra (e.g. the host-backprop tape) is not supported`,
     );
   }
-  return solveThetaFloat64(theta, f as unknown as VectorField<Float64Array>, y0, t, o) as unknown as Solution<S>;
+  return solveThetaFloat64(theta, f as unknown as VectorField<Float64Array>, y0, t, o, monitor as unknown as StepMonitor<Float64Array>) as unknown as Solution<S>;
 }
 
 function rmsScaled(d: Float64Array, y: Float64Array): number {
@@ -84,7 +85,14 @@ function rmsScaled(d: Float64Array, y: Float64Array): number {
   return Math.sqrt(s / Math.max(1, d.length));
 }
 
-function solveThetaFloat64(theta: number, f: VectorField<Float64Array>, y0: Float64Array, t: readonly number[], o: ThetaOptions): Solution<Float64Array> {
+function solveThetaFloat64(
+  theta: number,
+  f: VectorField<Float64Array>,
+  y0: Float64Array,
+  t: readonly number[],
+  o: ThetaOptions,
+  monitor?: StepMonitor<Float64Array>,
+): Solution<Float64Array> {
   const stats: SolveStats = { ...emptyStats(), njev: 0, nlu: 0 };
   const n = y0.length;
   const tol = o.newtonTol ?? 1e-10;
@@ -139,6 +147,7 @@ function solveThetaFloat64(theta: number, f: VectorField<Float64Array>, y0: Floa
     // f(t1, y1) from the converged equation (exact at convergence).
     const f1 = Float64Array.from(x, (v, i) => (v - c[i]!) / (theta * h));
     stats.steps += 1;
+    if (monitor?.({ t0, y0: y, t1, y1: x })) return { ys, stats, stopped: { t0, y0: y, t1, y1: x } };
     y = x;
     fy = theta === 1 ? undefined : f1;
     if (last) {
@@ -176,6 +185,7 @@ function solveThetaTensor(
   t: readonly number[],
   ops: StateOps<tf.Tensor>,
   o: ThetaOptions,
+  monitor?: StepMonitor<tf.Tensor>,
 ): Solution<tf.Tensor> {
   if (o.jacobian) throw new ConfigError('integrator.jacobian', 'integrator.jacobian applies to float64 states; on tensors J comes from vector-Jacobian products');
   const stats: SolveStats = { ...emptyStats(), njev: 0, nlu: 0 };
@@ -243,6 +253,7 @@ function solveThetaTensor(
     }
     if (!converged) throw notConverged(t0, h);
     stats.steps += 1;
+    if (monitor?.({ t0, y0: y, t1, y1: x })) return { ys, stats, stopped: { t0, y0: y, t1, y1: x } };
     const previousF = fy;
     fy = theta === 1 ? undefined : tf.tidy(() => tf.div(tf.sub(x, c), theta * h));
     if (ops.release) {
@@ -269,7 +280,7 @@ export function thetaMethod(theta: number, name: string, order: number, descript
     options: s.object(thetaOptionsShape),
     create: (o) => {
       const jacobian = jacobianOption(o.jacobian);
-      return { name, implicit: true, order, adaptive: false, solve: (f, y0, t, ops) => solveTheta(theta, name, f, y0, t, ops, { step: o.step, jacobian }) };
+      return { name, implicit: true, order, adaptive: false, solve: (f, y0, t, ops, monitor) => solveTheta(theta, name, f, y0, t, ops, { step: o.step, jacobian }, monitor) };
     },
   };
 }

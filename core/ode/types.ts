@@ -87,11 +87,35 @@ export interface SolveStats {
   nlu?: number;
 }
 
+/**
+ * One accepted step, as a monitor sees it: the states at both ends and, for
+ * methods with a continuous extension, the step's dense output.
+ */
+export interface StepView<S> {
+  t0: number;
+  y0: S;
+  t1: number;
+  y1: S;
+  /** The solution inside the step, for t in [t0, t1] (absent: the caller re-integrates from (t0, y0)). */
+  dense?: (t: number) => S;
+}
+
+/**
+ * Called after every accepted step, before the outputs inside it are
+ * recorded: returning true ends the solve there (events, core/ode/events.ts).
+ */
+export type StepMonitor<S> = (step: StepView<S>) => boolean;
+
 /** The result of integrating through a list of output times. */
 export interface Solution<S> {
-  /** The state at each output time; `ys[0]` is `y0`. */
+  /** The state at each output time; `ys[0]` is `y0`. Cut short when a monitor stopped the solve. */
   ys: S[];
   stats: SolveStats;
+  /**
+   * The step at which a monitor stopped the solve: `ys` then holds the outputs at times up to its t0
+   * only, and its states are not released (the caller owns them).
+   */
+  stopped?: StepView<S>;
 }
 
 /** An integrator configured with its options, ready to solve. */
@@ -109,10 +133,15 @@ export interface Integrator {
    */
   readonly implicit?: boolean;
   /**
+   * Whether it follows a system's events with state jumps (core/ode/event-chain.ts): backprop then records
+   * the tfjs tape, and the continuous adjoint is refused (its backward solve would cross the jumps).
+   */
+  readonly events?: boolean;
+  /**
    * Integrate from `t[0]` through every output time in `t` (strictly
    * monotone, increasing or decreasing).
    */
-  solve<S>(f: VectorField<S>, y0: S, t: readonly number[], ops: StateOps<S>): Solution<S>;
+  solve<S>(f: VectorField<S>, y0: S, t: readonly number[], ops: StateOps<S>, monitor?: StepMonitor<S>): Solution<S>;
 }
 
 export function emptyStats(): SolveStats {

@@ -24,3 +24,19 @@ export function isolatedGradients(f: () => tf.Scalar, xs: tf.Tensor[]): { value:
     state.gradientDepth = depth;
   }
 }
+
+/**
+ * Run fn with the tape off: what it computes is a constant to any gradient
+ * being recorded around it (tfjs records only while gradientDepth > 0).
+ * Events use it to locate their time without recording the search.
+ */
+export function untaped<T>(fn: () => T): T {
+  const state = tf.engine().state;
+  const depth = state.gradientDepth;
+  state.gradientDepth = 0;
+  try {
+    return fn();
+  } finally {
+    state.gradientDepth = depth;
+  }
+}

@@ -24,7 +24,7 @@ export const radau5: Method<typeof radau5Options> = {
       implicit: true,
       order: 5,
       adaptive: true,
-      solve: (f, y0, t, ops) => solveRadau(f, y0, t, ops, { ...o, jacobian, tol: resolveTolerance(o, ops.precision) }),
+      solve: (f, y0, t, ops, monitor) => solveRadau(f, y0, t, ops, { ...o, jacobian, tol: resolveTolerance(o, ops.precision) }, monitor),
     };
   },
 };
