@@ -51,6 +51,8 @@ export { tensorOps } from './core/ode/tensor-ops.ts';
 export { backpropTrajectory } from './core/ode/backprop.ts';
 export { adjointTrajectory, type AdjointSettings, type AdjointRequest } from './core/ode/adjoint.ts';
 export { augmentWithCost, type Augmented } from './core/ode/running-cost.ts';
+export { checkpointTrajectory, DEFAULT_CHECKPOINTS, type CheckpointSettings } from './core/ode/checkpoint.ts';
+export { symplecticAdjointTrajectory } from './core/ode/symplectic-adjoint.ts';
 // Physics
 export { Dual } from './core/physics/dual.ts';
 export { solveLinear, solveInPlace } from './core/physics/linalg.ts';

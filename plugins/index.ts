@@ -5,6 +5,8 @@
 import type { Plugin } from 'odelab/plugin';
 import adjoint from './gradients/adjoint.ts';
 import backprop from './gradients/backprop.ts';
+import checkpoint from './gradients/checkpoint.ts';
+import symplecticAdjoint from './gradients/symplectic-adjoint.ts';
 import bosh3 from './integrators/bosh3.ts';
 import dopri5 from './integrators/dopri5.ts';
 import dopri8 from './integrators/dopri8.ts';
@@ -38,4 +40,4 @@ import vanDerPolStiff from './systems/van-der-pol-stiff.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 import mlflowRest from './trackers/mlflow-rest.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, robertson, vanDerPolStiff, stiffSpringChain, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, implicitEuler, trapezoid, radau5, backprop, adjoint, mlflowFile, mlflowRest];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, robertson, vanDerPolStiff, stiffSpringChain, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, implicitEuler, trapezoid, radau5, backprop, adjoint, checkpoint, symplecticAdjoint, mlflowFile, mlflowRest];
