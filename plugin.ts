@@ -37,6 +37,8 @@ export { tf } from './core/tensor/tf.ts';
 export { uniqueScope } from './core/nn/unique-scope.ts';
 // Interfaces
 export { totalEnergy, type System, type MechanicalStructure, type SystemLabels } from './core/system.ts';
+export type { JumpEvent } from './core/ode/event-chain.ts';
+export type { EventDirection } from './core/ode/events.ts';
 export type { Model, ModelContext, NamedWeights } from './core/model.ts';
 export type { GradientStrategy, GradientContext, Trajectory, TrajectoryRequest, RunningCost, Vjp } from './core/gradient.ts';
 export type { Integrator, StateOps, VectorField, Solution, SolveStats, Tolerance } from './core/ode/types.ts';

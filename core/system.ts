@@ -2,6 +2,7 @@
  * The interface of a physical (or demo) system: the ground truth that data is
  * generated from, in float64.
  */
+import type { JumpEvent } from './ode/event-chain.ts';
 import type { Rng } from './random.ts';
 
 /** Extra structure of a mechanical system with generalised coordinates q. */
@@ -66,6 +67,12 @@ export interface System {
   readonly mechanical?: MechanicalStructure;
   /** Optional names and units for plots (see SystemLabels). */
   readonly labels?: SystemLabels;
+  /**
+   * Optional: an event with a state jump (an impact, a switch). Every solve on this system, ground truth,
+   * training and evaluation alike, then stops where event.fn crosses zero, applies the jump and goes on
+   * (core/ode/event-chain.ts); training follows the event times' gradients.
+   */
+  readonly event?: JumpEvent;
 }
 
 /** Total energy T + V of a mechanical system's state. */

@@ -26,6 +26,7 @@ import hnn from './models/hnn.ts';
 import mlp from './models/mlp.ts';
 import resnet from './models/resnet.ts';
 import lnn from './models/lnn.ts';
+import bouncingBall from './systems/bouncing-ball.ts';
 import chargedParticle from './systems/charged-particle.ts';
 import doublePendulum from './systems/double-pendulum.ts';
 import harmonicOscillator from './systems/harmonic-oscillator.ts';
@@ -40,4 +41,4 @@ import vanDerPolStiff from './systems/van-der-pol-stiff.ts';
 import mlflowFile from './trackers/mlflow-file.ts';
 import mlflowRest from './trackers/mlflow-rest.ts';
 
-export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, robertson, vanDerPolStiff, stiffSpringChain, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, implicitEuler, trapezoid, radau5, backprop, adjoint, checkpoint, symplecticAdjoint, mlflowFile, mlflowRest];
+export const builtinPlugins: readonly Plugin[] = [spiral, harmonicOscillator, pendulum, doublePendulum, nPendulum, kepler, chargedParticle, rotatingFrame, robertson, vanDerPolStiff, stiffSpringChain, bouncingBall, mlp, hnn, delan, resnet, lnn, euler, midpoint, heun, rk4, bosh3, dopri5, tsit5, dopri8, leapfrog, yoshida4, implicitMidpoint, implicitEuler, trapezoid, radau5, backprop, adjoint, checkpoint, symplecticAdjoint, mlflowFile, mlflowRest];

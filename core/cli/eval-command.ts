@@ -73,7 +73,7 @@ function rolloutStarts(o: RolloutOptions, resolved: ResolvedExperiment, system: 
 
 function rollout(registry: Registry, l: Loaded, o: RolloutOptions, starts: Float64Array[]): number {
   const t = timeGrid(o.tEnd ?? l.resolved.data.timeSpan ?? l.system.timeSpan, o.points ?? l.resolved.data.points);
-  const comparison = compareRollout(l.model, l.system, evaluationIntegrator(l.resolved), truthIntegrator(registry, l.resolved), starts, t);
+  const comparison = compareRollout(l.model, l.system, evaluationIntegrator(l.resolved, l.system), truthIntegrator(registry, l.resolved, l.system), starts, t);
   const text = `${JSON.stringify({ model: l.stored.where, system: l.resolved.system.name, stateDim: l.system.stateDim, ...comparison })}\n`;
   if (o.out) writeFileSync(o.out, text);
   else process.stdout.write(text);
@@ -84,9 +84,9 @@ function evaluateModel(registry: Registry, l: Loaded, o: EvaluationOptions, say:
   const r = l.resolved;
   const streams = runStreams(r.seed);
   say(`generating data from '${r.system.name}' (float64)`);
-  const dataset = generateDataset(l.system, truthIntegrator(registry, r), r.data, streams.data);
+  const dataset = generateDataset(l.system, truthIntegrator(registry, r, l.system), r.data, streams.data);
   const result = evaluateRun({
-    model: l.model, system: l.system, integrator: evaluationIntegrator(r), truth: truthIntegrator(registry, r), dataset,
+    model: l.model, system: l.system, integrator: evaluationIntegrator(r, l.system), truth: truthIntegrator(registry, r, l.system), dataset,
     data: r.data, train: r.train, eval: { ...r.eval, ...o.eval, plots: o.plots !== undefined }, rng: streams.eval, onPhase: say,
   });
   for (const f of result.failures) process.stderr.write(`warning: ${f}\n`);

@@ -117,9 +117,12 @@ export function withEvents(integrator: Integrator, event: JumpEvent): Integrator
         const at = eventTimeAndState(field, partials, te, y);
         return startingAt(field, at.eventTime, event.jumpTensor(te, at.y));
       };
+      const B = x0.shape[0]!;
+      const d = x0.shape[1]!;
       const ys = tf.tidy(() => {
-        const rows = tf.split(x0, x0.shape[0]!, 0).map((row) => tf.stack(chain(integrator, field, row, t, tops, readRow, event, jumpRow, stats)));
-        return tf.unstack(tf.concat(rows, 1));
+        const rows = Array.from({ length: B }, (_, b) => tf.stack(chain(integrator, field, tf.slice(x0, [b, 0], [1, d]), t, tops, readRow, event, jumpRow, stats)));
+        const all = B === 1 ? rows[0]! : tf.concat(rows, 1);
+        return t.map((_, i) => tf.reshape(tf.slice(all, [i, 0, 0], [1, B, d]), [B, d]));
       });
       return { ys: ys as unknown as S[], stats };
     },

@@ -6,6 +6,7 @@
  */
 import type { ResolvedExperiment } from '../config/resolve.ts';
 import type { Model } from '../model.ts';
+import { withEvents } from '../ode/event-chain.ts';
 import type { Integrator } from '../ode/types.ts';
 import { Rng } from '../random.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -35,18 +36,28 @@ export function runStreams(seed: number): RunStreams {
   return { data, initSeed, batch, eval: evalRng };
 }
 
+/** `integrator`, following the system's events when it has some (core/ode/event-chain.ts). */
+export function forSystem(integrator: Integrator, system: System): Integrator {
+  return system.event ? withEvents(integrator, system.event) : integrator;
+}
+
 /** The float64 ground-truth integrator at the data section's tolerances. */
-export function truthIntegrator(registry: Registry, r: ResolvedExperiment): Integrator {
+export function truthIntegrator(registry: Registry, r: ResolvedExperiment, system: System): Integrator {
   const plugin = registry.get('integrator', TRUTH_INTEGRATOR);
   const options = plugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data');
-  return plugin.create(options as never);
+  return forSystem(plugin.create(options as never), system);
+}
+
+/** The experiment's integrator for training, following the system's events. */
+export function trainingIntegrator(r: ResolvedExperiment, system: System): Integrator {
+  return forSystem(r.integrator.plugin.create(r.integrator.options as never), system);
 }
 
 /** The experiment's integrator with the evaluation step budget (adaptive methods: eval.maxSteps). */
-export function evaluationIntegrator(r: ResolvedExperiment): Integrator {
+export function evaluationIntegrator(r: ResolvedExperiment, system: System): Integrator {
   const o = r.integrator.options;
   const options = typeof o.maxSteps === 'number' ? { ...o, maxSteps: Math.min(o.maxSteps, r.eval.maxSteps) } : o;
-  return r.integrator.plugin.create(options as never);
+  return forSystem(r.integrator.plugin.create(options as never), system);
 }
 
 /** The experiment's model for `system`, initialised from `seed`. */

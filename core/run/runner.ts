@@ -28,7 +28,7 @@ import { generateDataset, type Dataset } from '../train/data.ts';
 import { train, type StepReport } from '../train/trainer.ts';
 import { checkModelOutputs } from './check-model.ts';
 import type { ProgressReporter } from './reporter.ts';
-import { createModel, evaluationIntegrator, runStreams, truthIntegrator } from './run-setup.ts';
+import { createModel, evaluationIntegrator, runStreams, trainingIntegrator, truthIntegrator } from './run-setup.ts';
 
 export interface RunRequest {
   loaded: LoadedExperiment;
@@ -181,7 +181,7 @@ export class ExperimentRunner {
     let trained = 0;
     const saveModel = (status: 'FINISHED' | 'KILLED' | 'FAILED') => this.saveModel(req, logger, model, { status, steps: trained });
     try {
-      const integrator = r.integrator.plugin.create(r.integrator.options as never);
+      const integrator = trainingIntegrator(r, system);
       const gradient = r.gradient.plugin.create(
         r.gradient.options as never,
         gradientContext(this.registry.methods(), { name: r.integrator.name, options: r.integrator.options }),
@@ -212,7 +212,7 @@ export class ExperimentRunner {
         return { stoppedBy: result.stoppedBy };
       }
       const { metrics, plots, failures, energyScaleKind } = evaluateRun({
-        model, system, integrator: evaluationIntegrator(r), truth: truthIntegrator(this.registry, r), dataset,
+        model, system, integrator: evaluationIntegrator(r, system), truth: truthIntegrator(this.registry, r, system), dataset,
         data: r.data, train: r.train, eval: r.eval, rng: evalRng, onPhase: (m) => this.reporter.message(m),
       });
       await logger.logMetrics(metrics, result.steps);
@@ -255,7 +255,7 @@ export class ExperimentRunner {
   }
 
   private makeDataset(r: ResolvedExperiment, system: System, rng: Rng): Dataset {
-    return generateDataset(system, truthIntegrator(this.registry, r), r.data, rng);
+    return generateDataset(system, truthIntegrator(this.registry, r, system), r.data, rng);
   }
 }
 
