@@ -130,7 +130,8 @@ const sweep: CommandDef = {
           .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend [env ODELAB_BACKEND; default auto]' })
           .option('tracking-uri', { type: 'string', describe: 'MLflow tracking URI [env MLFLOW_TRACKING_URI; default ./mlruns]' })
           .option('best-out', { type: 'string', describe: `where to write the best trial's overrides for odelab run --set-file (default ${BEST_DIR}/<sweep id>-best.json)` })
-          .option('queue', { type: 'string', requiresArg: true, describe: 'redis://[user:password@]host[:port][/db] or rediss://: enqueue the trials for odelab workers (other machines) instead of running them here' })
+          .option('queue', { type: 'string', requiresArg: true, describe: 'redis://[user:password@]host[:port][/db] or rediss://: enqueue the trials for odelab workers (other machines) instead of running them here; needs ODELAB_QUEUE_KEY (the workers\' signing key)' })
+          .option('insecure-queue', { type: 'boolean', default: false, describe: 'with --queue: do not sign the code and jobs (no ODELAB_QUEUE_KEY; a trusted network only) [env ODELAB_QUEUE_INSECURE=1]' })
           .option('json', { type: 'boolean', default: false, describe: 'print the result table as JSON on stdout' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }),
       async (a) => {
@@ -149,6 +150,7 @@ const sweep: CommandDef = {
             isolation: a.isolation as 'thread' | 'process' | undefined,
             bestOut: a.bestOut,
             queue: a.queue,
+            insecureQueue: a.insecureQueue,
             json: a.json,
             quiet: a.quiet,
             builtinsModule: ctx.builtinsModule,
@@ -170,13 +172,14 @@ const worker: CommandDef = {
           .option('workers', { type: 'number', describe: 'trials at once (default: one per core)' })
           .option('backend', { type: 'string', choices: BACKENDS, describe: 'tensor backend of every trial run here [env ODELAB_BACKEND; default auto]' })
           .option('isolation', { type: 'string', choices: ['thread', 'process'] as const, describe: 'worker threads (default for cpu/wasm) or a process per trial (default for native backends)' })
+          .option('insecure-queue', { type: 'boolean', default: false, describe: 'run jobs that are not signed (no ODELAB_QUEUE_KEY; a trusted network only) [env ODELAB_QUEUE_INSECURE=1]' })
           .epilogue(
             'Ctrl-C once: take no new trials, finish the running ones. Twice: stop them now (runs KILLED) and hand them back to the queue. ' +
-              'Settings: ODELAB_QUEUE_PREFIX, ODELAB_QUEUE_LOCK_MS, ODELAB_QUEUE_STALLED_MS, ODELAB_QUEUE_MAX_STALLED (see README "Sweeps across machines").',
+              'Only jobs and code signed with ODELAB_QUEUE_KEY (the sweep\'s) run. Settings: ODELAB_QUEUE_KEY, ODELAB_QUEUE_PREFIX, ODELAB_QUEUE_LOCK_MS, ODELAB_QUEUE_STALLED_MS, ODELAB_QUEUE_MAX_STALLED (see README "Sweeps across machines").',
           ),
       async (a) => {
         const { workerCommand } = await import('./worker-command.ts');
-        ctx.exit(await workerCommand({ queue: a.queue, workers: a.workers, backend: a.backend, isolation: a.isolation as 'thread' | 'process' | undefined, builtinsModule: ctx.builtinsModule }));
+        ctx.exit(await workerCommand({ queue: a.queue, workers: a.workers, backend: a.backend, isolation: a.isolation as 'thread' | 'process' | undefined, builtinsModule: ctx.builtinsModule, insecureQueue: a.insecureQueue }));
       },
     ),
 };

@@ -51,6 +51,8 @@ export interface SweepArgs {
   bestOut?: string;
   /** Redis URL: enqueue the trials for `odelab worker`s instead of running them here. */
   queue?: string;
+  /** `--insecure-queue`: queue without ODELAB_QUEUE_KEY (nothing signed). */
+  insecureQueue?: boolean;
   json: boolean;
   quiet: boolean;
   builtinsModule?: string;
@@ -184,6 +186,7 @@ async function openQueue(args: SweepArgs, loaded: LoadedExperiment, pluginPaths:
     loaded,
     pluginPaths,
     label,
+    insecure: args.insecureQueue ?? false,
     warn,
     onQueued: (id) => {
       if (!args.quiet) process.stderr.write(`sweep ${id}: trials queued on ${queue.describe()['sweep.queue']}; if this process stops, resume with --resume ${id} --queue URL\n`);

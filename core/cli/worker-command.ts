@@ -3,7 +3,9 @@
  * sweep --queue`) from Redis and run them here, `--workers` at a time, on
  * worker threads (cpu, wasm) or a process per trial (native backends), with
  * this machine's odelab and backend and each sweep's own experiment code
- * and tracking URI. One line per trial event on stdout.
+ * and tracking URI. One line per trial event on stdout. Only jobs and code
+ * signed with ODELAB_QUEUE_KEY run (core/queue/signing.ts); without a key the
+ * worker refuses to start unless `--insecure-queue` or ODELAB_QUEUE_INSECURE=1.
  *
  * Ctrl-C (or SIGTERM) once: take no new trials, finish the running ones,
  * exit 0. Twice: stop the running trials now (their runs end KILLED) and
@@ -19,6 +21,7 @@ import { connect } from '../queue/connection.ts';
 import { QueueWorker } from '../queue/queue-worker.ts';
 import { parseRedisUrl } from '../queue/redis-url.ts';
 import { queueSettings } from '../queue/settings.ts';
+import { INSECURE_WARNING, queueSigner } from '../queue/signing.ts';
 import { ProcessExecutor, ThreadExecutor, type TrialExecutor } from '../sweep/executor.ts';
 import { parseBackendName, resolveBackendName } from '../tensor/backend.ts';
 import { stopGraceMs } from './run-command.ts';
@@ -30,6 +33,8 @@ export interface WorkerArgs {
   backend?: string;
   isolation?: 'thread' | 'process';
   builtinsModule?: string;
+  /** `--insecure-queue`: run unsigned jobs (no ODELAB_QUEUE_KEY). */
+  insecureQueue?: boolean;
 }
 
 export async function workerCommand(args: WorkerArgs): Promise<number> {
@@ -38,6 +43,7 @@ export async function workerCommand(args: WorkerArgs): Promise<number> {
   if (!args.builtinsModule) throw new Error('workerCommand needs the URL of the built-in plugins module');
   const address = parseRedisUrl(args.queue, '--queue');
   const settings = queueSettings();
+  const signer = queueSigner('odelab worker', args.insecureQueue ?? false);
   const backend = resolveBackendName(parseBackendName(args.backend ?? process.env.ODELAB_BACKEND ?? 'auto', args.backend ? '--backend' : 'ODELAB_BACKEND'));
   const native = backend === 'tensorflow' || backend === 'tensorflow-gpu';
   if (args.isolation === 'thread' && native) {
@@ -48,9 +54,10 @@ export async function workerCommand(args: WorkerArgs): Promise<number> {
   const isolation = args.isolation ?? (native ? 'process' : 'thread');
   const executor: TrialExecutor = isolation === 'process' ? new ProcessExecutor(slots) : new ThreadExecutor(slots);
   const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-  const worker = new QueueWorker({ settings, client, executor, builtinsModule: args.builtinsModule, backend, log });
+  const worker = new QueueWorker({ settings, client, executor, builtinsModule: args.builtinsModule, backend, signer, log });
   await worker.ready();
   for (const w of warnings) log(`warning: ${w}`);
+  if (!signer.secure) log(`warning: ${INSECURE_WARNING}`);
   log(`worker ${worker.name}: ${slots} ${isolation === 'process' ? 'processes' : 'worker threads'}, backend ${backend}, queue ${address.display} (prefix ${settings.prefix}); Ctrl-C to stop`);
 
   const code = await untilStopped(worker, log, graceMs);

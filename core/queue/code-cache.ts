@@ -10,7 +10,10 @@
  * are written to a temporary folder, read back and hashed, and only then
  * renamed into place, so a folder named by a hash always holds exactly that
  * code (concurrent workers on one machine race harmlessly). A folder that
- * does not match its name is replaced. The cache is never pruned: bundles
+ * does not match its name is replaced. With a queue key, a bundle fetched from
+ * Redis must carry its signature (signing.ts); a copy already on disk needs
+ * none: it holds exactly the files its hash names, and the job naming that
+ * hash is itself signed. The cache is never pruned: bundles
  * are a few kilobytes; delete the folder to reclaim it.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,23 +24,46 @@ import type { Redis } from 'ioredis';
 import { hashFiles, type CodeBundle } from './code-bundle.ts';
 import type { CodeRef } from './job-data.ts';
 import { CODE_TTL_S, codeKey } from './layout.ts';
+import type { QueueSigner } from './signing.ts';
 import { makeDirs } from '../track/local-folder.ts';
 
 /** `<odelab package root>/.odelab-cache/code` (git-ignored). */
 export const CODE_CACHE_ROOT = fileURLToPath(new URL('../../.odelab-cache/code', import.meta.url));
 
-export async function storeCode(redis: Redis, prefix: string, bundle: CodeBundle): Promise<void> {
-  await redis.set(codeKey(prefix, bundle.hash), JSON.stringify(bundle.files), 'EX', CODE_TTL_S);
+/** A bundle as stored in Redis: its files and their signature (signing.ts; absent when unsigned). */
+interface StoredBundle {
+  files: Record<string, string>;
+  mac?: string;
 }
 
-/** A bundle's files from Redis, checked against the hash that names them. */
-export async function fetchCode(redis: Redis, prefix: string, hash: string): Promise<Record<string, string>> {
+export async function storeCode(redis: Redis, prefix: string, bundle: CodeBundle, signer: QueueSigner): Promise<void> {
+  const mac = signer.sign('bundle', bundle.files);
+  const stored: StoredBundle = { files: bundle.files, ...(mac ? { mac } : {}) };
+  await redis.set(codeKey(prefix, bundle.hash), JSON.stringify(stored), 'EX', CODE_TTL_S);
+}
+
+/**
+ * A bundle's files from Redis, checked against the hash that names them and,
+ * with a key, against their signature (a SignatureError when it does not match).
+ */
+export async function fetchCode(redis: Redis, prefix: string, hash: string, signer: QueueSigner): Promise<Record<string, string>> {
   const raw = await redis.get(codeKey(prefix, hash));
+  const what = `code bundle ${hash.slice(0, 12)}…`;
   if (raw === null) {
-    throw new Error(`code bundle ${hash.slice(0, 12)}… is not in Redis (it expires 30 days after the sweep's last start, and lives under the sweep's ODELAB_QUEUE_PREFIX)`);
+    throw new Error(`${what} is not in Redis (it expires 30 days after the sweep's last start, and lives under the sweep's ODELAB_QUEUE_PREFIX)`);
   }
-  const files = JSON.parse(raw) as Record<string, string>;
-  if (hashFiles(files) !== hash) throw new Error(`code bundle ${hash.slice(0, 12)}… in Redis does not match its hash`);
+  let stored: StoredBundle;
+  try {
+    stored = JSON.parse(raw) as StoredBundle;
+  } catch {
+    throw new Error(`${what} in Redis is not JSON`);
+  }
+  const files = stored?.files;
+  if (typeof files !== 'object' || files === null || Object.values(files).some((v) => typeof v !== 'string')) {
+    throw new Error(`${what} in Redis is not a bundle of files`);
+  }
+  signer.verify('bundle', files, stored.mac, what);
+  if (hashFiles(files) !== hash) throw new Error(`${what} in Redis does not match its hash`);
   return files;
 }
 
@@ -93,6 +119,7 @@ export class CodeCache {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly signer: QueueSigner,
     private readonly root = CODE_CACHE_ROOT,
   ) {}
 
@@ -112,7 +139,7 @@ export class CodeCache {
   private async load(hash: string): Promise<string> {
     const dir = join(this.root, hash);
     if (await holds(dir, hash)) return dir;
-    return materialise(hash, await fetchCode(this.redis, this.prefix, hash), this.root);
+    return materialise(hash, await fetchCode(this.redis, this.prefix, hash, this.signer), this.root);
   }
 }
 

@@ -35,6 +35,14 @@ export interface TrialJobData {
   label: string;
   /** The scheduler's odelab, so a worker can say when its own differs. */
   odelab: OdelabVersion;
+  /** HMAC-SHA256 of the rest of the job (signing.ts); absent when the sweep runs without a queue key. */
+  mac?: string;
+}
+
+/** What a trial job's signature covers: everything but the signature. */
+export function signedJobPayload(data: TrialJobData): Omit<TrialJobData, 'mac'> {
+  const { mac: _mac, ...payload } = data;
+  return payload;
 }
 
 export interface SweepJobData {

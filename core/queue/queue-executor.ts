@@ -35,6 +35,7 @@ import { storeCode } from './code-cache.ts';
 import { EventReplay } from './event-replay.ts';
 import { odelabVersion } from './odelab-version.ts';
 import { WORKER_LOST_PREFIX, type CodeRef, type SweepJobData, type TrialJobData } from './job-data.ts';
+import type { QueueSigner } from './signing.ts';
 import { STOP_TTL_S, SWEEPS_QUEUE, TRIALS_QUEUE, stopKey, sweepJobId, sweepParent, trialJobId } from './layout.ts';
 import type { RedisAddress } from './redis-url.ts';
 import type { QueueSettings } from './settings.ts';
@@ -65,6 +66,8 @@ export interface QueueExecutorOptions {
   client: Redis;
   bundle: CodeBundle;
   code: CodeRef;
+  /** Signs the bundle and every trial job (or, opted out, nothing). */
+  signer: QueueSigner;
   /** The trial's values (`lr=0.01 hidden=[32]`) for the workers' log lines. */
   label?(trialIndex: number): string;
   /** The sweep's first jobs are in Redis: from now on it survives this process. */
@@ -110,7 +113,7 @@ export class QueueExecutor implements TrialExecutor {
 
   /** An executor on a connected Redis, with the sweep's code stored there. */
   static async open(o: QueueExecutorOptions): Promise<QueueExecutor> {
-    await storeCode(o.client, o.settings.prefix, o.bundle);
+    await storeCode(o.client, o.settings.prefix, o.bundle, o.signer);
     const executor = new QueueExecutor(o);
     await executor.events.waitUntilReady(); // listening before any job is added: no event is missed
     return executor;
@@ -214,7 +217,9 @@ export class QueueExecutor implements TrialExecutor {
   private jobData(task: TrialTask): TrialJobData {
     // The experiment and --plugin files travel in the bundle (code); built-ins and backend are the worker's own.
     const { experiment, pluginPaths, builtinsModule, backend, ...queued } = task;
-    return { task: queued, code: this.o.code, label: this.o.label?.(task.trialIndex) ?? task.runName, odelab: this.odelab };
+    const data: TrialJobData = { task: queued, code: this.o.code, label: this.o.label?.(task.trialIndex) ?? task.runName, odelab: this.odelab };
+    const mac = this.o.signer.sign('job', data);
+    return mac ? { ...data, mac } : data;
   }
 
   /** Read the job's state and new log rows; settle when it is over. Serialised per job. */

@@ -3,7 +3,9 @@
  * run on this machine's local executor (worker threads, or a process per
  * trial for native backends), `slots` at a time.
  *
- * For each job: a stop request already there ends it at once (KILLED, no
+ * For each job: its signature is checked first (signing.ts; a job or code
+ * bundle that fails the check is refused and the job fails with the reason,
+ * before any of its code is written or imported); a stop request already there ends it at once (KILLED, no
  * run); otherwise the code bundle is materialised (code-cache.ts), the trial
  * starts with this worker's built-ins and backend and the tracking URI the
  * sweep gave, its events go to the job's log (job-data.ts), stop requests
@@ -29,9 +31,10 @@ import { WorkerLostError, type TrialExecutor, type TrialHandle } from '../sweep/
 import type { TrialEvent, TrialOutcome, TrialTask } from '../sweep/types.ts';
 import { CodeCache } from './code-cache.ts';
 import { describeOdelabVersion, odelabVersion } from './odelab-version.ts';
-import { WORKER_LOST_PREFIX, type EventRow, type JobProgress, type TrialJobData } from './job-data.ts';
+import { signedJobPayload, WORKER_LOST_PREFIX, type EventRow, type JobProgress, type TrialJobData } from './job-data.ts';
 import { TRIALS_QUEUE, stopKey } from './layout.ts';
 import type { QueueSettings } from './settings.ts';
+import type { QueueSigner } from './signing.ts';
 import { warnOnce } from './warn-once.ts';
 
 const STOP_POLL_MS = 500;
@@ -47,6 +50,8 @@ export interface QueueWorkerOptions {
   builtinsModule: string;
   /** This worker's backend (every trial it runs uses it). */
   backend: string;
+  /** Checks every job and code bundle before anything of it runs (signing.ts). */
+  signer: QueueSigner;
   log(line: string): void;
 }
 
@@ -65,7 +70,7 @@ export class QueueWorker {
 
   constructor(private readonly o: QueueWorkerOptions) {
     const s = o.settings;
-    this.code = new CodeCache(o.client, s.prefix);
+    this.code = new CodeCache(o.client, s.prefix, o.signer);
     this.worker = new Worker<TrialJobData, TrialOutcome>(TRIALS_QUEUE, (job, token) => this.process(job, token), {
       connection: o.client,
       prefix: s.prefix,
@@ -113,8 +118,15 @@ export class QueueWorker {
   }
 
   private async process(job: Job<TrialJobData, TrialOutcome>, token?: string): Promise<TrialOutcome> {
-    const { task: queued, code, label, odelab } = job.data;
     const id = job.id!;
+    try {
+      // Nothing of a job is trusted (not even its shape) until its signature is checked.
+      this.o.signer.verify('job', signedJobPayload(job.data), job.data?.mac, `job ${id}`);
+    } catch (e) {
+      this.o.log(`job ${id}: ${(e as Error).message}`);
+      throw e;
+    }
+    const { task: queued, code, label, odelab } = job.data;
     const what = `trial ${queued.trialIndex} attempt ${queued.attempt} of sweep ${queued.sweepId.slice(0, 8)} (${label})`;
     const requested = await this.o.client.get(stopKey(this.o.settings.prefix, id));
     if (requested) {

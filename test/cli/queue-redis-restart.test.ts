@@ -15,7 +15,7 @@ test('Redis killed mid-sweep and restarted from its AOF: every trial finishes on
   const data = await mkdtemp(join(dir, 'redis-'));
   const first = await startRedis({ dir: data, appendonly: true });
   let redis = first;
-  const env = { ODELAB_QUEUE_PREFIX: uniquePrefix('aof'), ODELAB_QUEUE_LOCK_MS: '6000', ODELAB_QUEUE_STALLED_MS: '1000' };
+  const env = { ODELAB_QUEUE_KEY: 'test-queue-key-0123456789', ODELAB_QUEUE_PREFIX: uniquePrefix('aof'), ODELAB_QUEUE_LOCK_MS: '6000', ODELAB_QUEUE_STALLED_MS: '1000' };
   const worker = startOdelab(['worker', '--queue', first.url, '--workers', '1'], env);
   t.teardown(async () => {
     worker.kill('SIGKILL');

@@ -41,7 +41,7 @@ async function setup(t: { teardown(fn: () => Promise<void> | void): void }, name
     await Promise.all(workers.map((w) => w.exited));
     await rm(dir, { recursive: true, force: true });
   });
-  const env = { ODELAB_QUEUE_PREFIX: uniquePrefix(name), ODELAB_QUEUE_LOCK_MS: '6000', ODELAB_QUEUE_STALLED_MS: '1000' };
+  const env = { ODELAB_QUEUE_KEY: 'test-queue-key-0123456789', ODELAB_QUEUE_PREFIX: uniquePrefix(name), ODELAB_QUEUE_LOCK_MS: '6000', ODELAB_QUEUE_STALLED_MS: '1000' };
   const worker = (slots: number) => {
     const w = startOdelab(['worker', '--queue', redis.url, '--workers', String(slots)], env);
     workers.push(w);

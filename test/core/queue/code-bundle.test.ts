@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { bundleCode, experimentCode, hashFiles } from '../../../core/queue/code-bundle.ts';
+import { QueueSigner } from '../../../core/queue/signing.ts';
 import { CodeCache, fetchCode, holds, materialise } from '../../../core/queue/code-cache.ts';
 import { ConfigError } from '../../../core/errors.ts';
 
@@ -80,15 +81,19 @@ test('materialised files are identical to the originals and verified; a damaged 
 test('a worker fetches a bundle by hash once, checks it, and resolves the trial paths inside it', async (t) => {
   const dir = await project(t);
   const { bundle, ref } = await experimentCode(join(dir, 'exp/main.ts'), ['../plugins/p.ts'], [join(dir, 'extra/q.ts')]);
+  const signer = QueueSigner.withKey('test-key-0123456789abcdef');
   let gets = 0;
-  const redis = { get: async () => (gets++, JSON.stringify(bundle.files)) } as unknown as Redis;
-  const cache = new CodeCache(redis, 'pfx', join(dir, 'cache'));
+  const redis = { get: async () => (gets++, JSON.stringify({ files: bundle.files, mac: signer.sign('bundle', bundle.files) })) } as unknown as Redis;
+  const cache = new CodeCache(redis, 'pfx', signer, join(dir, 'cache'));
   const paths = await cache.paths(ref);
   t.deepEqual(paths, { experiment: join(dir, 'cache', bundle.hash, 'exp/main.ts'), pluginPaths: [join(dir, 'cache', bundle.hash, 'extra/q.ts')] });
   await cache.paths(ref);
   t.is(gets, 1);
-  const forged = { get: async () => JSON.stringify({ ...bundle.files, 'exp/main.ts': 'evil' }) } as unknown as Redis;
-  await t.throwsAsync(fetchCode(forged, 'pfx', bundle.hash), { message: /does not match its hash/ });
+  const evil = { ...bundle.files, 'exp/main.ts': 'evil' };
+  const forged = { get: async () => JSON.stringify({ files: evil, mac: signer.sign('bundle', evil) }) } as unknown as Redis;
+  await t.throwsAsync(fetchCode(forged, 'pfx', bundle.hash, signer), { message: /does not match its hash/ });
+  const unsigned = { get: async () => JSON.stringify({ files: evil }) } as unknown as Redis;
+  await t.throwsAsync(fetchCode(unsigned, 'pfx', bundle.hash, signer), { message: /carries no signature/ });
   const missing = { get: async () => null } as unknown as Redis;
-  await t.throwsAsync(fetchCode(missing, 'pfx', bundle.hash), { message: /is not in Redis/ });
+  await t.throwsAsync(fetchCode(missing, 'pfx', bundle.hash, signer), { message: /is not in Redis/ });
 });
