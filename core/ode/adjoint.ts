@@ -20,6 +20,7 @@ import type { GradientContext, RunningCost, Trajectory, Vjp } from '../gradient.
 import { isolatedGradients } from '../tensor/nested-gradients.ts';
 import { tf } from '../tensor/tf.ts';
 import { untapedTensorOps } from './tensor-ops.ts';
+import { storedStateAdjoint } from './stiff-adjoint.ts';
 import { resolveTolerance } from './method.ts';
 import { augmentWithCost } from './running-cost.ts';
 import { tolAt } from './scaled-norm.ts';
@@ -66,6 +67,23 @@ function backwardIntegrator(req: AdjointRequest, n: number, p: number): Integrat
     options.atol = Array.from({ length: 2 * n + p }, (_, i) => (i < 2 * n ? at(tol.atol, i) : Infinity));
   }
   return context.integrator(name, options);
+}
+
+/**
+ * The θ of an implicit θ-method chosen for the backward solve (or the forward's, when none is named):
+ * the backward pass then runs on stored states (stiff-adjoint.ts).
+ */
+function backwardTheta(req: AdjointRequest): number | undefined {
+  const { context, settings } = req;
+  const name = settings.method ?? context.forward.name;
+  const backward = name === context.forward.name ? req.forward : context.integrator(name, {});
+  if (backward.theta === undefined) return undefined;
+  for (const key of ['rtol', 'atol'] as const) {
+    if (settings[key] !== undefined) {
+      throw new ConfigError(`gradient.${key}`, `gradient.${key}: the backward method '${name}' is a fixed-step θ-method run on the forward's steps; it has no ${key}`);
+    }
+  }
+  return backward.theta;
 }
 
 /** The augmented backward dynamics on the flat state [x, λ, g]. */
@@ -157,6 +175,8 @@ export function adjointTrajectory(req: AdjointRequest): Trajectory {
       "gradient.name: the continuous adjoint cannot cross the system's event jumps (its backward solve would integrate through them); use backprop",
     );
   }
+  const theta = backwardTheta(req);
+  if (theta !== undefined) return storedStateAdjoint(req, theta);
   const n = req.y0.size;
   const steps = req.t.length;
   const forwardStats = emptyStats();

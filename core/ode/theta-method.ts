@@ -21,6 +21,7 @@
  * trajectories), and inverted per row on the host in float64.
  */
 import { ConfigError, ErrorCodes, NumericalError } from '../errors.ts';
+import { isolatedGradients } from '../tensor/nested-gradients.ts';
 import { tf } from '../tensor/tf.ts';
 import { luFactor, luSolve } from './lu.ts';
 import { float64Ops } from './float64-ops.ts';
@@ -162,17 +163,17 @@ function solveThetaFloat64(
 function tensorJacobianBlocks(f: VectorField<tf.Tensor>, t: number, y: tf.Tensor, B: number, d: number): Float64Array {
   const J = new Float64Array(B * d * d);
   const x = tf.tidy(() => tf.reshape(y, [B, d]));
-  const cotangent: { current?: tf.Tensor } = {};
-  const g = tf.grad((z: tf.Tensor) => tf.reshape(f(t, tf.reshape(z, y.shape)), [B, d]).mul(cotangent.current!).sum());
   for (let i = 0; i < d; i++) {
     const e = new Float32Array(B * d);
     for (let b = 0; b < B; b++) e[b * d + i] = 1;
-    cotangent.current = tf.tensor2d(e, [B, d]);
-    const row = g(x);
+    // Isolated: this may run inside another gradient's backward pass or a custom op's forward (the adjoint's solves).
+    const row = tf.tidy(() => {
+      const { grads } = isolatedGradients(() => tf.sum(tf.mul(tf.reshape(f(t, tf.reshape(x, y.shape)), [B, d]), tf.tensor2d(e, [B, d]))) as tf.Scalar, [x]);
+      return grads[0] ?? tf.zerosLike(x);
+    });
     const values = row.dataSync();
     for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) J[b * d * d + i * d + j] = values[b * d + j]!;
     row.dispose();
-    cotangent.current.dispose();
   }
   x.dispose();
   return J;
@@ -280,7 +281,7 @@ export function thetaMethod(theta: number, name: string, order: number, descript
     options: s.object(thetaOptionsShape),
     create: (o) => {
       const jacobian = jacobianOption(o.jacobian);
-      return { name, implicit: true, order, adaptive: false, solve: (f, y0, t, ops, monitor) => solveTheta(theta, name, f, y0, t, ops, { step: o.step, jacobian }, monitor) };
+      return { name, implicit: true, theta, order, adaptive: false, solve: (f, y0, t, ops, monitor) => solveTheta(theta, name, f, y0, t, ops, { step: o.step, jacobian }, monitor) };
     },
   };
 }

@@ -133,6 +133,11 @@ export interface Integrator {
    */
   readonly implicit?: boolean;
   /**
+   * θ-methods (implicit-euler: 1, trapezoid: ½): the weight of the step's end point. The adjoint runs its
+   * backward solve with this scheme on stored forward states when it is the backward method (core/ode/stiff-adjoint.ts).
+   */
+  readonly theta?: number;
+  /**
    * Whether it follows a system's events with state jumps (core/ode/event-chain.ts): backprop then records
    * the tfjs tape, and the continuous adjoint is refused (its backward solve would cross the jumps).
    */

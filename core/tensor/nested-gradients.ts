@@ -1,6 +1,7 @@
 /**
  * Gradients taken inside another gradient's backward pass (the adjoint's
- * vector-Jacobian products run inside tfjs's custom-gradient callback).
+ * vector-Jacobian products run inside tfjs's custom-gradient callback) or
+ * inside a custom op's forward function (Jacobians of implicit methods).
  *
  * tfjs's engine.gradients() keeps one process-wide tape: started at depth 0
  * it replaces the active tape, and when it finishes it sets it to null,
@@ -14,14 +15,18 @@ export function isolatedGradients(f: () => tf.Scalar, xs: tf.Tensor[]): { value:
   const state = tf.engine().state;
   const outer = state.activeTape;
   const depth = state.gradientDepth;
+  // Inside a custom op's forward function (kernelDepth > 0) tfjs records nothing; the inner tape must.
+  const kernelDepth = state.kernelDepth;
   state.activeTape = [];
   state.gradientDepth = 0;
+  state.kernelDepth = 0;
   try {
     const { value, grads } = tf.engine().gradients(f, xs, undefined, true);
     return { value, grads: grads as (tf.Tensor | null)[] };
   } finally {
     state.activeTape = outer;
     state.gradientDepth = depth;
+    state.kernelDepth = kernelDepth;
   }
 }
 
