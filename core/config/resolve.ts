@@ -113,6 +113,7 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
   checkCrossSection(resolved);
   checkGradientIntegrator(resolved, registry);
   checkSeparableSystem(resolved.integrator.plugin, resolved.system.name, () => instantiateSystem(resolved.system.plugin, resolved.system.options));
+  checkEventSystem(resolved);
   if (resolved.integrator.plugin.float64Only) {
     throw new ConfigError(
       'integrator.name',
@@ -217,4 +218,21 @@ export function flattenConfig(r: ResolvedExperiment): Record<string, string> {
   walk('eval', r.eval);
   if (r.plugins.length) out.plugins = JSON.stringify(r.plugins);
   return out;
+}
+
+/**
+ * A system with events (state jumps) trains by backprop through the chain of solves, without a running
+ * cost: the adjoints' backward solves would cross the jumps, and the cost's extra state has no jump rule.
+ */
+function checkEventSystem(resolved: ResolvedExperiment): void {
+  if (resolved.gradient.name === 'backprop' && !resolved.train.runningCost) return;
+  if (!instantiateSystem(resolved.system.plugin, resolved.system.options).event) return;
+  if (resolved.gradient.name !== 'backprop') {
+    throw new ConfigError(
+      'gradient.name',
+      `gradient.name: system '${resolved.system.name}' has events with state jumps; '${resolved.gradient.name}' cannot follow them ` +
+        '(its backward pass would integrate across the jumps): use backprop',
+    );
+  }
+  throw new ConfigError('train.runningCost', `train.runningCost: system '${resolved.system.name}' has events with state jumps; a running cost is not integrated across them`);
 }
