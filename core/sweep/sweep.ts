@@ -64,12 +64,21 @@ export interface SweepResult {
 }
 
 /** The sweep's trials and settings, checked; everything that can be wrong with the input fails here. */
+/** The most trials one sweep expands to (each is resolved and tracked; more is a mistake, not a search). */
+export const MAX_SWEEP_TRIALS = 100_000;
+
 export function planSweep(req: Pick<SweepRequest, 'loaded' | 'registry' | 'maxTrials' | 'scheduler' | 'overrides'>) {
   const { resolved, spec } = req.loaded;
   const sweep = resolved.sweep;
   if (!sweep) throw new ConfigError('sweep', `${basename(req.loaded.file)} has no 'sweep' section: add sweep: { parameters: { 'train.lr': loguniform(1e-4, 1e-2) }, objective: { metric, mode } }`);
   // The schema checked each space's shape; its values are plain data (SpaceValue).
   const parameters = sweep.parameters as Record<string, Space>;
+  // Counted before expanding: a space of 10^140 trials must be an error, not an out-of-memory crash.
+  const gridSize = Object.values(parameters).reduce((n, sp) => (sp.type === 'grid' ? n * sp.values.length : n), 1);
+  const total = gridSize * sweep.trials;
+  if (total > MAX_SWEEP_TRIALS) {
+    throw new ConfigError('sweep.trials', `sweep.trials (${sweep.trials}) × ${gridSize} grid point${gridSize === 1 ? '' : 's'} makes ${total.toPrecision(3)} trials, more than the ${MAX_SWEEP_TRIALS} a sweep may have; lower sweep.trials or the grid`);
+  }
   let trials = expandSweep({ parameters, trials: sweep.trials }, sweep.seed ?? resolved.seed);
   if (req.maxTrials !== undefined) trials = trials.slice(0, req.maxTrials);
   let maxSteps = 0;

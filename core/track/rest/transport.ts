@@ -131,11 +131,17 @@ export class MlflowTransport {
   #json<T>(answer: Answer, method: string, path: string): T {
     const text = answer.body.toString('utf8');
     if (text.trim() === '') return {} as T;
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as T;
+      parsed = JSON.parse(text);
     } catch {
       throw new TrackingError(`${this.endpoint(method, path)} on ${this.uri} answered ${answer.status} with a body that is not JSON: ${this.#shown(text)}`);
     }
+    // Every MLflow answer is a JSON object; `null` or a bare value would fail later as a TypeError (found by test/fuzz/fuzz-rest.test.ts).
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new TrackingError(`${this.endpoint(method, path)} on ${this.uri} answered ${answer.status} with JSON that is not an object: ${this.#shown(text)}`);
+    }
+    return parsed as T;
   }
 
   async #send(request: Request): Promise<Answer> {
