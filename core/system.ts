@@ -73,6 +73,11 @@ export interface System {
    * (core/ode/event-chain.ts); training follows the event times' gradients.
    */
   readonly event?: JumpEvent;
+  /**
+   * Optional: the system is stiff. Its ground truth is then integrated with radau5 (unless data.truthMethod
+   * names another method), with this exact Jacobian ∂f/∂x (row-major d×d) when given, else finite differences.
+   */
+  readonly stiff?: { jacobian?(t: number, x: Float64Array): Float64Array };
 }
 
 /** Total energy T + V of a mechanical system's state. */

@@ -21,10 +21,14 @@ export const dataSchema = s.object({
   noise: s.number({ min: 0 }).default(0).describe('std of Gaussian noise added to training samples'),
   batchTime: s.integer({ min: 2 }).default(10).describe('time points per training segment'),
   batchSize: s.integer({ min: 1 }).default(20).describe('segments per training batch'),
+  truthMethod: s
+    .string()
+    .default('auto')
+    .describe("adaptive integrator of the float64 ground truth; 'auto': radau5 for a stiff system, dopri8 otherwise"),
   truthRtol: s
     .number({ gt: 0, max: 1e-10 })
     .default(1e-10)
-    .describe('relative tolerance of the float64 dopri8 ground truth (1e-10 or tighter)'),
+    .describe('relative tolerance of the float64 ground truth (1e-10 or tighter)'),
   truthAtol: s.number({ gt: 0 }).default(1e-12).describe('absolute tolerance of the float64 ground truth'),
 });
 export type DataConfig = Infer<typeof dataSchema>;

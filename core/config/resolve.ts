@@ -114,6 +114,7 @@ export function resolveExperiment(raw: unknown, registry: Registry): ResolvedExp
   checkGradientIntegrator(resolved, registry);
   checkSeparableSystem(resolved.integrator.plugin, resolved.system.name, () => instantiateSystem(resolved.system.plugin, resolved.system.options));
   checkEventSystem(resolved);
+  checkTruthMethod(resolved, registry);
   if (resolved.integrator.plugin.float64Only) {
     throw new ConfigError(
       'integrator.name',
@@ -235,4 +236,22 @@ function checkEventSystem(resolved: ResolvedExperiment): void {
     );
   }
   throw new ConfigError('train.runningCost', `train.runningCost: system '${resolved.system.name}' has events with state jumps; a running cost is not integrated across them`);
+}
+
+/** data.truthMethod: 'auto' or an adaptive integrator that runs on any float64 state. */
+function checkTruthMethod(resolved: ResolvedExperiment, registry: Registry): void {
+  const name = resolved.data.truthMethod;
+  if (name === 'auto') return;
+  const method = registry.get('integrator', name, 'data.truthMethod');
+  if (!method.adaptive || method.requiresSeparable) {
+    const fit = registry
+      .list('integrator')
+      .filter((m) => m.adaptive && !m.requiresSeparable)
+      .map((m) => m.name)
+      .sort();
+    throw new ConfigError(
+      'data.truthMethod',
+      `data.truthMethod: the ground truth needs an adaptive method for any state (${fit.join(', ')}, or 'auto'), got '${name}'`,
+    );
+  }
 }

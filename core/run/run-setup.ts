@@ -12,8 +12,9 @@ import { Rng } from '../random.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { System } from '../system.ts';
 
-/** The integrator that generates ground truth in float64. */
+/** The integrator that generates ground truth in float64 (data.truthMethod 'auto'), and the one for stiff systems. */
 export const TRUTH_INTEGRATOR = 'dopri8';
+export const STIFF_TRUTH_INTEGRATOR = 'radau5';
 
 /** A run's random streams, drawn from its seed in this fixed order. */
 export interface RunStreams {
@@ -41,10 +42,19 @@ export function forSystem(integrator: Integrator, system: System): Integrator {
   return system.event ? withEvents(integrator, system.event) : integrator;
 }
 
-/** The float64 ground-truth integrator at the data section's tolerances. */
+/** The name of the ground-truth method: data.truthMethod, where 'auto' is radau5 for a stiff system and dopri8 otherwise. */
+export function truthMethodName(r: ResolvedExperiment, system: System): string {
+  if (r.data.truthMethod !== 'auto') return r.data.truthMethod;
+  return system.stiff ? STIFF_TRUTH_INTEGRATOR : TRUTH_INTEGRATOR;
+}
+
+/** The float64 ground-truth integrator at the data section's tolerances (a stiff system's Jacobian for implicit ones). */
 export function truthIntegrator(registry: Registry, r: ResolvedExperiment, system: System): Integrator {
-  const plugin = registry.get('integrator', TRUTH_INTEGRATOR);
-  const options = plugin.options.parse({ rtol: r.data.truthRtol, atol: r.data.truthAtol }, 'data');
+  const plugin = registry.get('integrator', truthMethodName(r, system), 'data.truthMethod');
+  const jacobian = system.stiff?.jacobian;
+  const given: Record<string, unknown> = { rtol: r.data.truthRtol, atol: r.data.truthAtol };
+  if (jacobian && 'jacobian' in (plugin.options.info().fields ?? {})) given.jacobian = (t: number, x: Float64Array) => jacobian(t, x);
+  const options = plugin.options.parse(given, 'data');
   return forSystem(plugin.create(options as never), system);
 }
 

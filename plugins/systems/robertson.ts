@@ -46,6 +46,7 @@ export default definePlugin({
     stateDim: 3,
     timeSpan: o.timeSpan,
     derivative: robertsonField(o.k1, o.k2, o.k3),
+    stiff: { jacobian: robertsonJacobian(o.k1, o.k2, o.k3) },
     sampleInitialState(rng) {
       const u = o.spread > 0 ? rng.range(0, o.spread) : 0;
       return Float64Array.of(1 - u, 0, u);

@@ -37,6 +37,7 @@ export default definePlugin({
     stateDim: 2,
     timeSpan: o.timeSpan ?? 2 * vanDerPolPeriod(o.mu),
     derivative: vanDerPolField(o.mu),
+    stiff: { jacobian: vanDerPolJacobian(o.mu) },
     sampleInitialState: (rng) => Float64Array.of(o.y0[0]! + (o.spread > 0 ? o.spread * rng.normal() : 0), o.y0[1]!),
     // A dimensionless oscillator.
     labels: { state: ['x', 'v'], stateUnits: ['', ''], time: '' },
