@@ -141,7 +141,8 @@ export function solveUntilEvent<S>(
     gPrev = gr;
     return false;
   });
-  const stats = { ...sol.stats };
+  // The solve's own counters: the dense output's extra stages are added to them as the root is located.
+  const stats = sol.stats;
   if (!sol.stopped) return { ys: sol.ys, ts: t.slice(0, sol.ys.length), stats };
   const step = sol.stopped;
   const at = continuousExtension(integrator, f, ops, step, stats);
