@@ -16,7 +16,7 @@ export function listPlugins(registry: Registry): Record<string, PluginListing[]>
   for (const kind of PLUGIN_KINDS) {
     out[kind] = registry.list(kind).map((p) => {
       const entry: PluginListing = { name: p.name, description: p.description, options: p.options.info().fields ?? {} };
-      if (p.kind === 'integrator') Object.assign(entry, { order: p.order, adaptive: p.adaptive, symplectic: p.symplectic === true, requiresSeparable: p.requiresSeparable === true });
+      if (p.kind === 'integrator') Object.assign(entry, { order: p.order, adaptive: p.adaptive, symplectic: p.symplectic === true, requiresSeparable: p.requiresSeparable === true, implicit: p.implicit === true, float64Only: p.float64Only === true });
       if (p.kind === 'tracker') entry.schemes = [...p.schemes];
       if (p.kind === 'model' && p.requiresMechanical) entry.requiresMechanical = true;
       return entry;
@@ -39,7 +39,7 @@ export function formatPlugins(listing: Record<string, PluginListing[]>): string 
     for (const p of plugins) {
       const caps =
         p.order !== undefined
-          ? ` [order ${p.order}${p.adaptive ? ', adaptive' : ', fixed step'}${p.symplectic ? ', symplectic' : ''}${p.requiresSeparable ? ', separable systems only' : ''}]`
+          ? ` [order ${p.order}${p.adaptive ? ', adaptive' : ', fixed step'}${p.symplectic ? ', symplectic' : ''}${p.requiresSeparable ? ', separable systems only' : ''}${p.implicit ? ', implicit' : ''}${p.float64Only ? ', float64 only' : ''}]`
           : '';
       lines.push(`  ${p.name}${caps} — ${p.description}`);
       for (const [name, o] of Object.entries(p.options)) lines.push(formatOption(name, o));

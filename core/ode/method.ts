@@ -34,6 +34,8 @@ export interface Method<S extends Shape = Shape> {
   requiresSeparable?: boolean;
   /** Whether it runs on float64 states only (odeint64, ground truth), not on the tensors training integrates. Unset: no. */
   float64Only?: boolean;
+  /** Whether each step solves equations for its new state (Newton or fixed-point iterations): implicit-euler, trapezoid, radau5, implicit-midpoint. Unset: no. */
+  implicit?: boolean;
   options: ObjectSchema<S>;
   create(options: Infer<ObjectSchema<S>>): Integrator;
 }

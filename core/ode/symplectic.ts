@@ -253,6 +253,7 @@ export function implicitMidpointMethod(description: string): Method<typeof impli
     order: 2,
     adaptive: false,
     symplectic: true,
+    implicit: true,
     options: s.object(implicitOptions),
     create: (o) => ({
       name: 'implicit-midpoint',

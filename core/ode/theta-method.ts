@@ -278,6 +278,7 @@ export function thetaMethod(theta: number, name: string, order: number, descript
     description,
     order,
     adaptive: false,
+    implicit: true,
     options: s.object(thetaOptionsShape),
     create: (o) => {
       const jacobian = jacobianOption(o.jacobian);

@@ -16,6 +16,7 @@ export const radau5: Method<typeof radau5Options> = {
   order: 5,
   adaptive: true,
   float64Only: true,
+  implicit: true,
   options: s.object(radau5Options),
   create: (o) => {
     const jacobian = jacobianOption(o.jacobian);
