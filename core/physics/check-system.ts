@@ -9,6 +9,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import { Rng } from '../random.ts';
+import type { JumpEvent } from '../ode/event-chain.ts';
 import type { System } from '../system.ts';
 import { Dual } from './dual.ts';
 import { isLagrangianSpec, lagrangianSystem, type LagrangianSpec } from './lagrangian.ts';
@@ -78,6 +79,7 @@ function checkSystemValue(plugin: string, system: System, rng: Rng): void {
   const at = ` at the sampled state ${show(x)}`;
   if (typeof system.derivative !== 'function') throw new PluginFault(plugin, 'derivative(t, x)', 'is missing');
   checkVector(plugin, 'derivative(t, x)', call(plugin, 'derivative(t, x)', at, () => system.derivative(0, x)), dim, at);
+  if (system.event !== undefined) checkEvent(plugin, system.event, x, dim, at);
   const m = system.mechanical;
   if (!m) return;
   if (2 * m.coordinates !== dim) throw new PluginFault(plugin, 'create()', `has ${m.coordinates} coordinates but stateDim ${dim} (expected ${2 * m.coordinates})`);
@@ -86,6 +88,20 @@ function checkSystemValue(plugin: string, system: System, rng: Rng): void {
     const v = call(plugin, `mechanical.${fn}(x)`, at, () => m[fn](x));
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new PluginFault(plugin, `mechanical.${fn}(x)`, `must return a finite number${at}, got ${String(v)}`);
   }
+}
+
+/** A system's event: its functions present, g a finite number and the jump a state of the right size at x. */
+function checkEvent(plugin: string, event: JumpEvent, x: Float64Array, dim: number, at: string): void {
+  for (const fn of ['fn', 'jump', 'jumpTensor'] as const) {
+    if (typeof event[fn] !== 'function') throw new PluginFault(plugin, `event.${fn}`, 'is missing: an event needs fn(t, x), jump(t, x) and jumpTensor(t, x)');
+  }
+  if (!['rising', 'falling', 'either'].includes(event.direction)) {
+    throw new PluginFault(plugin, 'event.direction', `must be 'rising', 'falling' or 'either', got ${String(event.direction)}`);
+  }
+  if (!Number.isInteger(event.maxEvents) || event.maxEvents < 1) throw new PluginFault(plugin, 'event.maxEvents', `must be a positive integer, got ${String(event.maxEvents)}`);
+  const g = call(plugin, 'event.fn(t, x)', at, () => event.fn(0, x));
+  if (typeof g !== 'number' || !Number.isFinite(g)) throw new PluginFault(plugin, 'event.fn(t, x)', `must return a finite number${at}, got ${String(g)}`);
+  checkVector(plugin, 'event.jump(t, x)', call(plugin, 'event.jump(t, x)', at, () => event.jump(0, x)), dim, at);
 }
 
 /**

@@ -13,6 +13,7 @@
  * Everything is float64. L must not depend on t explicitly.
  */
 import { ConfigError, NumericalError } from '../errors.ts';
+import type { JumpEvent } from '../ode/event-chain.ts';
 import type { Rng } from '../random.ts';
 import type { EnergyScale, MechanicalStructure, System, SystemLabels } from '../system.ts';
 import { Dual } from './dual.ts';
@@ -37,6 +38,8 @@ export interface LagrangianSpec {
   labels?: SystemLabels;
   /** Optional energy scale of the energy metric (MechanicalStructure.energyScale). */
   energyScale?: EnergyScale;
+  /** Optional event with a state jump (System.event): an impact, a switch. */
+  event?: JumpEvent;
 }
 
 /** True when `value` is a LagrangianSpec rather than a System (it has a `lagrangian` function). */
@@ -142,6 +145,7 @@ export function lagrangianSystem(spec: LagrangianSpec): System {
     },
     sampleInitialState: (rng) => spec.sampleInitialState(rng),
     mechanical,
+    ...(spec.event ? { event: spec.event } : {}),
   };
 }
 

@@ -141,3 +141,38 @@ test('the bouncing-ball plugin declares its event; the adjoint is refused on it'
   });
   v.dispose();
 });
+
+test('a system given by its Lagrangian may declare an event; a broken event is a ConfigError naming it', async (t) => {
+  const { Dual, definePlugin, instantiateSystem, s } = await import('odelab/plugin');
+  const { checkSystemPlugin } = await import('../../../core/physics/check-system.ts');
+  const { ConfigError } = await import('odelab');
+  // A pendulum against a wall at θ = 0 (it swings on the positive side and bounces off the wall).
+  const wall = (event: Partial<JumpEvent>) =>
+    definePlugin({
+      kind: 'system',
+      name: 'pendulum-wall',
+      description: 'pendulum bouncing off a wall at the vertical',
+      options: s.object({}),
+      create: () => ({
+        coordinates: 1,
+        lagrangian: (q: Dual[], qd: Dual[]) => qd[0]!.sq().mul(0.5).add(q[0]!.cos().mul(G)),
+        sampleInitialState: () => Float64Array.of(1, 0),
+        timeSpan: 3,
+        event: { ...bounce, ...event } as JumpEvent,
+      }),
+    });
+  const system = instantiateSystem(wall({}), {});
+  t.truthy(system.event);
+  const method = SOLVERS.dopri5;
+  const integrator = withEvents(method.create(method.options.parse({ rtol: 1e-10, atol: 1e-12 }, 'integrator') as never), system.event!);
+  const ys = integrator.solve((tt, x) => system.derivative(tt, x), Float64Array.of(1, 0), [0, 1.5, 3], float64Ops).ys;
+  // It never crosses the wall, and (restitution 0.8) ends with less energy than it started with.
+  for (const y of ys) t.true(y[0]! > -1e-9);
+  const energy = (y: Float64Array) => 0.5 * y[1]! ** 2 - G * Math.cos(y[0]!);
+  t.true(energy(ys[2]!) < energy(ys[0]!) - 0.1);
+  const plugin = wall({ jump: () => Float64Array.of(0) });
+  const err = t.throws(() => checkSystemPlugin('pendulum-wall', () => plugin.create({} as never)), { instanceOf: ConfigError });
+  t.regex(err!.message, /event\.jump\(t, x\) returned 1 values/);
+  const noFn = wall({ fn: undefined });
+  t.throws(() => checkSystemPlugin('pendulum-wall', () => noFn.create({} as never)), { message: /event\.fn is missing/ });
+});
