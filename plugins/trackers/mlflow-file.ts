@@ -27,7 +27,7 @@
  * Node's recursive mkdir, which spins forever under /proc.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, OdelabError } from 'odelab';
@@ -227,10 +227,20 @@ export class MlflowFileStore implements Tracker {
         const line = `${m.timestamp} ${formatPythonFloat(m.value)} ${m.step}\n`;
         lines.set(m.key, [...(lines.get(m.key) ?? []), line]);
       }
-      for (const [key, text] of lines) {
-        const file = join(runDir, 'metrics', ...key.split('/'));
-        await makeDirs(dirname(file));
-        await appendFile(file, text.join('')); // one append per key per batch
+      // One append per key per batch. If one fails (the disk is full), every file this batch grew is cut
+      // back to its size before it: no torn line for MLflow to choke on, and no point written twice when
+      // the caller retries the batch (found by the chaos campaign, scripts/chaos/disk-full.ts).
+      const grown: Array<{ file: string; size: number }> = [];
+      try {
+        for (const [key, text] of lines) {
+          const file = join(runDir, 'metrics', ...key.split('/'));
+          await makeDirs(dirname(file));
+          grown.push({ file, size: await stat(file).then((st) => st.size, () => 0) });
+          await appendFile(file, text.join(''));
+        }
+      } catch (e) {
+        for (const { file, size } of grown) await truncate(file, size).catch(() => undefined);
+        throw e;
       }
       for (const [k, v] of tags) {
         await this.writeKeyFile(runDir, 'tags', k, v);
