@@ -129,7 +129,9 @@ export function solveUntilEvent<S>(
 ): EventSolution<S> {
   let gPrev = g(t[0]!, y0);
   let bracket: { gl: number; gr: number } | undefined;
+  let watched = false;
   const sol = integrator.solve(f, y0, t, ops, (step) => {
+    watched = true;
     const gr = g(step.t1, step.y1);
     if (!Number.isFinite(gr)) {
       throw new NumericalError(ErrorCodes.NUMERICAL_NON_FINITE, `the event function returned ${gr} at t = ${step.t1}`, step.t1);
@@ -141,6 +143,12 @@ export function solveUntilEvent<S>(
     gPrev = gr;
     return false;
   });
+  if (!watched && t.length > 1) {
+    throw new ConfigError(
+      'integrator',
+      `integrator '${integrator.name}' does not show its steps to a StepMonitor (Integrator.solve's monitor argument), which events need`,
+    );
+  }
   // The solve's own counters: the dense output's extra stages are added to them as the root is located.
   const stats = sol.stats;
   if (!sol.stopped) return { ys: sol.ys, ts: t.slice(0, sol.ys.length), stats };

@@ -6,10 +6,11 @@
  * the Zeno guard.
  */
 import test from 'ava';
-import { NumericalError, SOLVERS, initBackend, tf } from 'odelab';
-import { ErrorCodes } from 'odelab/plugin';
+import { ConfigError, NumericalError, SOLVERS, initBackend, tf } from 'odelab';
+import { Dual, ErrorCodes, definePlugin, instantiateSystem, s } from 'odelab/plugin';
 import { createRegistry } from 'odelab/node';
 import { withEvents, type JumpEvent } from '../../../core/ode/event-chain.ts';
+import { checkSystemPlugin } from '../../../core/physics/check-system.ts';
 import { float64Ops } from '../../../core/ode/float64-ops.ts';
 import { tensorOps, untapedTensorOps } from '../../../core/ode/tensor-ops.ts';
 import type { System } from '../../../core/system.ts';
@@ -142,10 +143,7 @@ test('the bouncing-ball plugin declares its event; the adjoint is refused on it'
   v.dispose();
 });
 
-test('a system given by its Lagrangian may declare an event; a broken event is a ConfigError naming it', async (t) => {
-  const { Dual, definePlugin, instantiateSystem, s } = await import('odelab/plugin');
-  const { checkSystemPlugin } = await import('../../../core/physics/check-system.ts');
-  const { ConfigError } = await import('odelab');
+test('a system given by its Lagrangian may declare an event; a broken event is a ConfigError naming it', (t) => {
   // A pendulum against a wall at θ = 0 (it swings on the positive side and bounces off the wall).
   const wall = (event: Partial<JumpEvent>) =>
     definePlugin({
@@ -155,7 +153,7 @@ test('a system given by its Lagrangian may declare an event; a broken event is a
       options: s.object({}),
       create: () => ({
         coordinates: 1,
-        lagrangian: (q: Dual[], qd: Dual[]) => qd[0]!.sq().mul(0.5).add(q[0]!.cos().mul(G)),
+        lagrangian: (q: readonly Dual[], qd: readonly Dual[]) => qd[0]!.sq().mul(0.5).add(q[0]!.cos().mul(G)),
         sampleInitialState: () => Float64Array.of(1, 0),
         timeSpan: 3,
         event: { ...bounce, ...event } as JumpEvent,

@@ -185,3 +185,14 @@ for (const strategy of ['backprop', 'adjoint'] as const) {
     tf.dispose([k, c, a, y0, ...Object.values(grads)]);
   });
 }
+
+test('an integrator that ignores the step monitor is refused for events, not silently run past them', async (t) => {
+  const { solveUntilEvent } = await import('../../../core/ode/events.ts');
+  const { float64Ops } = await import('../../../core/ode/float64-ops.ts');
+  const rk4 = SOLVERS.rk4.create({ step: 0.1 } as never);
+  const blind = { ...rk4, name: 'blind', solve: <S>(f: (t: number, y: S) => S, y0: S, tt: readonly number[], ops: never) => rk4.solve(f, y0, tt, ops) };
+  t.throws(() => solveUntilEvent(blind, oscillator, Float64Array.of(1, 0), [0, 3], float64Ops, (_t, y) => y[0]!, 'either'), {
+    instanceOf: ConfigError,
+    message: /does not show its steps/,
+  });
+});
