@@ -6,6 +6,7 @@
  * never assert anything; they are scripts, not timed tests.
  */
 import { backendSuite } from './backend.ts';
+import { gradientsSuite } from './gradients.ts';
 import { integratorsSuite } from './integrators.ts';
 import { kernelsSuite } from './kernels.ts';
 import { lnnSuite } from './lnn.ts';
@@ -60,4 +61,5 @@ export const suites: Record<string, Suite> = {
   [kernelsSuite.name]: kernelsSuite,
   [scaleSuite.name]: scaleSuite,
   [stiffSuite.name]: stiffSuite,
+  [gradientsSuite.name]: gradientsSuite,
 };
