@@ -8,8 +8,8 @@
  * mlflow-file.ts writes it; only meta.yaml's status and the owner tag are read):
  * a RUNNING run whose owner is a dead process on this host is ended through the
  * tracker, FAILED, with `odelab.failure_code=PROCESS_LOST`, a reason, and as
- * end time the time of its last record (the newest file in the run's folder;
- * a metric line is never newer than its file). Runs without an owner tag (made
+ * end time the time of its last record (the newest file in the run's folder,
+ * or the newest metric point's timestamp if later). Runs without an owner tag (made
  * by MLflow itself, or by an older odelab) and runs owned on another host are
  * left alone.
  *
@@ -17,8 +17,8 @@
  * run does it for its own store before it is created. Both at once is safe:
  * each writes the same tags and the same status.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { parseFlatYaml } from './file-store-yaml.ts';
 import { OWNER_TAG, ownerState, parseOwner, type RunOwner } from './run-owner.ts';
 import { FAILURE_CODE_TAG, FAILURE_REASON_TAG, PROCESS_LOST } from './sync.ts';
@@ -43,15 +43,36 @@ export interface EndedRun extends LostRun {
 const dirs = async (dir: string): Promise<string[]> =>
   (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
 
-/** The newest modification time of any file under `dir` (0 when empty). */
-async function newestFile(dir: string): Promise<number> {
+/** The timestamp on the last line of a metric file (`timestamp value step`), 0 when unreadable. */
+async function lastMetricTime(file: string, size: number): Promise<number> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return 0;
+  try {
+    const length = Math.min(size, 512);
+    const { buffer } = await handle.read(Buffer.alloc(length), 0, length, size - length);
+    const last = buffer.toString('utf8').trimEnd().split('\n').at(-1) ?? '';
+    const ts = Number(last.split(' ')[0]);
+    return Number.isSafeInteger(ts) ? ts : 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The time of the last record under the run folder `dir`: the newest file's
+ * modification time, or a metric point's own timestamp when later (file times
+ * come from the kernel's coarse clock and may trail Date.now() by a few ms).
+ */
+async function lastRecordTime(dir: string): Promise<number> {
   let newest = 0;
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
   for (const e of entries) {
     if (!e.isFile()) continue;
-    const parent = e.parentPath ?? (e as unknown as { path: string }).path;
-    const s = await stat(join(parent, e.name)).catch(() => undefined);
-    if (s && s.mtimeMs > newest) newest = s.mtimeMs;
+    const file = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    const s = await stat(file).catch(() => undefined);
+    if (!s) continue;
+    newest = Math.max(newest, s.mtimeMs);
+    if (relative(dir, file).startsWith(`metrics${sep}`)) newest = Math.max(newest, await lastMetricTime(file, s.size));
   }
   return Math.floor(newest);
 }
@@ -67,7 +88,7 @@ async function lostRun(runDir: string, experimentId: string, runId: string): Pro
   if (status !== RUNNING) return undefined;
   const owner = parseOwner(await readFile(join(runDir, 'tags', OWNER_TAG), 'utf8').catch(() => undefined));
   if (!owner || ownerState(owner) !== 'dead') return undefined;
-  return { runId, experimentId, owner, lastRecord: await newestFile(runDir) };
+  return { runId, experimentId, owner, lastRecord: await lastRecordTime(runDir) };
 }
 
 /**
