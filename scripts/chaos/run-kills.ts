@@ -38,7 +38,7 @@ export async function fileStoreKills(c: Campaign): Promise<void> {
   const store = join(c.dir, 'file-store');
   const env = { ODELAB_SPOOL_DIR: join(c.dir, 'spool-file') };
   const kills = new Map<string, Kill>();
-  const n = c.count(40);
+  const n = c.count(35);
   const runIds = async () => {
     const out = new Set<string>();
     for (const e of await readdir(store).catch(() => [])) if (!e.startsWith('.') && e !== '0') for (const r of await readdir(join(store, e)).catch(() => [])) if (r !== 'meta.yaml') out.add(r);
@@ -107,14 +107,14 @@ export async function restKills(c: Campaign): Promise<void> {
     MLFLOW_HTTP_REQUEST_TIMEOUT: '10',
   };
   const kills = new Map<string, number>();
-  const n = c.count(25);
+  const n = c.count(20);
   try {
     for (let i = 0; i < n; i++) {
       const known = new Set(server.runs().map((r) => r.runId));
       const p = odelab(['run', TINY, ...LONG_RUN, '--tracking-uri', server.url], env);
       await until('the REST run to be created on the server', 60_000, () => server.runs().some((r) => !known.has(r.runId)));
       const runId = server.runs().find((r) => !known.has(r.runId))!.runId;
-      const outages = Math.floor(c.between(2, 8));
+      const outages = Math.floor(c.between(3, 10));
       for (let k = 0; k < outages; k++) {
         await sleep(c.between(100, 1200));
         await server.stop();

@@ -40,9 +40,9 @@ export async function localSweepKills(c: Campaign): Promise<void> {
     const store = join(c.dir, `sweep-local-${round}`);
     const faults = Array.from({ length: 6 }, () => (c.rng.uniform() < 0.4 ? 'exit' : 'none'));
     const space = JSON.stringify({ 'model.fault': { type: 'grid', values: faults }, 'train.lr': { type: 'uniform', low: 0.003, high: 0.03 } });
-    const args = ['sweep', SWEEP_TINY, '--workers', '2', '--backend', 'cpu', '--tracking-uri', store, '--max-failures', '1', '--set', 'train.steps=60', '--set', `sweep.parameters=${space}`, '--best-out', join(store, 'best.json'), '--quiet'];
+    const args = ['sweep', SWEEP_TINY, '--workers', '2', '--backend', 'cpu', '--tracking-uri', store, '--max-failures', '1', '--set', 'train.steps=200', '--set', `sweep.parameters=${space}`, '--best-out', join(store, 'best.json'), '--quiet'];
     const first = odelab(args);
-    await sleep(c.between(3000, 15000));
+    await sleep(c.between(4000, 12000));
     first.kill('SIGKILL');
     const r1 = await ended(first, 'the killed sweep', 30_000);
     const killed = r1.signal === 'SIGKILL';
@@ -54,14 +54,16 @@ export async function localSweepKills(c: Campaign): Promise<void> {
     }
     // Thread deaths: attempts of the 'exit' trials that ran (each retried once).
     const check = await checkFileStore(store);
-    c.inject(THREAD, check.runs.filter((r) => r.tags['odelab.failure_code'] === 'WORKER_LOST').length);
+    const lost = check.runs.filter((r) => r.tags['odelab.failure_code'] === 'WORKER_LOST');
+    c.inject(THREAD, lost.length);
+    c.checked(THREAD, lost.length, lost.filter((r) => r.status !== 'FAILED').map((r) => `${r.runId}: a dead thread's run ended ${r.status}`));
     await verify(c, killed && id ? SWEEP_KILL : THREAD, store, faults.length);
     c.log(`  local sweep ${round}: ${faults.filter((f) => f === 'exit').length} dying trials, sweep ${killed && id ? 'killed and resumed' : 'finished before the kill'}`);
   }
 }
 
 export async function queueKills(c: Campaign): Promise<void> {
-  const rounds = c.count(1);
+  const rounds = c.count(2);
   for (let round = 0; round < rounds; round++) {
     const dir = join(c.dir, `queue-${round}`);
     const store = join(dir, 'mlruns');
@@ -74,9 +76,11 @@ export async function queueKills(c: Campaign): Promise<void> {
     const startWorker = () => workers.push(odelab(['worker', '--queue', url, '--workers', '1', '--backend', 'cpu'], env));
     startWorker();
     startWorker();
-    const args = ['sweep', SWEEP_TINY, '--queue', url, '--tracking-uri', store, '--max-failures', '3', '--set', 'train.steps=80', '--set', 'sweep.trials=2', '--best-out', join(dir, 'best.json'), '--quiet', '--json'];
-    let sweep = odelab(args, env);
     let sweepId: string | undefined;
+    const args = ['sweep', SWEEP_TINY, '--queue', url, '--tracking-uri', store, '--max-failures', '3', '--set', 'train.steps=300', '--set', 'sweep.trials=2', '--best-out', join(dir, 'best.json'), '--json'];
+    let sweep = odelab(args, env);
+    // Faults start once the trials are in Redis: a Redis that is down when the sweep starts is bad input (exit 2), not a crash to recover from.
+    sweepId = (await sweep.waitFor(/sweep (\w+): trials queued/, 'the queued sweep to put its trials in Redis', 120_000))[1];
     let sweepKilled = false;
     const deadline = Date.now() + 300_000;
     try {
@@ -100,9 +104,6 @@ export async function queueKills(c: Campaign): Promise<void> {
           await sleep(c.between(300, 2000));
           redis = await startRedis({ port, dir: join(c.dir, `redis-${round}`), appendonly: true });
         } else if (!sweepKilled) {
-          const m = sweep.output().match(/sweep (\w+): trials queued/) ?? undefined;
-          sweepId = m?.[1] ?? parentId(await checkFileStore(store));
-          if (!sweepId) continue;
           sweep.kill('SIGKILL');
           await ended(sweep, 'the killed queued sweep', 20_000);
           c.inject(QUEUE_SWEEP_KILL);
