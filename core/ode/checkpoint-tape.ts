@@ -28,6 +28,7 @@
 import { ConfigError } from '../errors.ts';
 import type { Placement } from './checkpoint-schedule.ts';
 import { splitPoint } from './checkpoint-schedule.ts';
+import { inputsOf, NodeStore, type Node } from './checkpoint-nodes.ts';
 import type { Integrator, ScaledSquares, StateOps, Tolerance } from './types.ts';
 
 /** A differentiable vector field on values V; parameter gradients are accumulated by the field itself. */
@@ -54,12 +55,6 @@ export interface ValueAlgebra<V> {
   bytes(v: V): number;
 }
 
-type Node =
-  | { kind: 'f'; t: number; x: number; out: number }
-  | { kind: 'c'; y: number; h: number; coeffs: readonly number[]; ks: readonly number[]; out: number };
-
-const inputsOf = (n: Node): readonly number[] => (n.kind === 'f' ? [n.x] : [n.y, ...n.ks]);
-
 /** The solver's view of a state: an id. */
 interface Ref {
   readonly id: number;
@@ -79,7 +74,7 @@ export interface TapeStats {
 
 /** A recorded forward solve, ready to be reversed (once). */
 export class CheckpointTape<V> {
-  private readonly nodes: Node[] = [];
+  private readonly nodes = new NodeStore();
   /** Node index at each boundary; boundary 0 is the start. */
   private readonly boundaries: number[] = [0];
   private readonly alive = new Map<number, V>();
@@ -147,7 +142,7 @@ export class CheckpointTape<V> {
       precision: this.algebra.precision,
       combine: (y, h, coeffs, ks) => {
         const out = this.fresh(this.algebra.combine(this.valueOf(y), h, coeffs, ks.map((k) => this.valueOf(k))));
-        this.nodes.push({ kind: 'c', y: y.id, h, coeffs: [...coeffs], ks: ks.map((k) => k.id), out: out.id });
+        this.nodes.push({ kind: 'c', y: y.id, h, coeffs, ks: ks.map((k) => k.id), out: out.id });
         return out;
       },
       scaledSquares: (xs, refs, tol) => this.algebra.scaledSquares(xs.map((x) => this.valueOf(x)), refs.map((x) => this.valueOf(x)), tol),
@@ -180,7 +175,7 @@ export class CheckpointTape<V> {
     if (!this.placement.store(b)) return;
     const touched = new Set<number>();
     for (let i = from; i < this.nodes.length; i++) {
-      const n = this.nodes[i]!;
+      const n = this.nodes.get(i);
       touched.add(n.out);
       for (const x of inputsOf(n)) touched.add(x);
     }
@@ -219,26 +214,26 @@ export class CheckpointTape<V> {
   /** Prune nodes no output depends on; last uses; snapshots cut to the values read after them. */
   private analyse(): void {
     const n = this.nodes.length;
-    const producer = new Map<number, number>();
-    this.nodes.forEach((node, i) => producer.set(node.out, i));
+    const producer = new Int32Array(this.nextId).fill(-1);
+    for (let i = 0; i < n; i++) producer[this.nodes.out(i)] = i;
     this.needed = new Uint8Array(n);
-    const want = new Set(this.outputIds);
+    const want = new Uint8Array(this.nextId);
+    for (const id of this.outputIds) want[id] = 1;
     for (let i = n - 1; i >= 0; i--) {
-      const node = this.nodes[i]!;
-      if (!want.has(node.out)) continue;
+      if (!want[this.nodes.out(i)]) continue;
       this.needed[i] = 1;
-      for (const x of inputsOf(node)) want.add(x);
+      for (const x of inputsOf(this.nodes.get(i))) want[x] = 1;
     }
     this.lastUse = new Int32Array(this.nextId).fill(-1);
     for (let i = 0; i < n; i++) {
       if (!this.needed[i]) continue;
-      for (const x of inputsOf(this.nodes[i]!)) this.lastUse[x] = i;
+      for (const x of inputsOf(this.nodes.get(i))) this.lastUse[x] = i;
     }
     for (const [b, m] of [...this.snapshots]) {
       const at = this.boundaries[b]!;
       const cut = new Map<number, V>();
       for (const [id, v] of m) {
-        if (this.lastUse[id]! >= at && (producer.get(id) ?? -1) < at) cut.set(id, v);
+        if (this.lastUse[id]! >= at && producer[id]! < at) cut.set(id, v);
         else this.algebra.dispose(v);
       }
       this.account(m, -1);
@@ -263,7 +258,7 @@ export class CheckpointTape<V> {
       const stop = this.end(b);
       for (let i = this.boundaries[b]!; i < stop; i++) {
         if (!this.needed[i]) continue;
-        const node = this.nodes[i]!;
+        const node = this.nodes.get(i);
         env.set(node.out, this.evaluate(node, env, null));
       }
       for (const [id, v] of [...env]) {
@@ -349,11 +344,13 @@ export class CheckpointTape<V> {
     const stop = this.end(b);
     const saved = new Map<number, unknown>();
     for (let i = start; i < stop; i++) {
-      if (this.needed[i]) env.set(this.nodes[i]!.out, this.evaluate(this.nodes[i]!, env, saved));
+      if (!this.needed[i]) continue;
+      const node = this.nodes.get(i);
+      env.set(node.out, this.evaluate(node, env, saved));
     }
     for (let i = stop - 1; i >= start; i--) {
       if (!this.needed[i]) continue;
-      const node = this.nodes[i]!;
+      const node = this.nodes.get(i);
       seedOutput(node.out);
       const g = cot.get(node.out);
       cot.delete(node.out);

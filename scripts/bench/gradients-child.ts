@@ -209,6 +209,7 @@ function hostKept(s: Setup, job: GradientsJob, evals: number, samples = 12): num
     if (++calls % every === 0) {
       collect();
       kept = Math.max(kept, used() - base);
+      if (process.env.ODELAB_BENCH_DEBUG) { const m = process.memoryUsage(); process.stderr.write(`sample ${calls}: heap ${((m.heapUsed) / 1e6).toFixed(1)} MB, buffers ${(m.arrayBuffers / 1e6).toFixed(1)} MB, external ${(m.external / 1e6).toFixed(1)}\n`); }
     }
   };
   try {
