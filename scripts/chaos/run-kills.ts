@@ -80,18 +80,25 @@ export async function fileStoreKills(c: Campaign): Promise<void> {
     estimated += 1;
     worst = Math.max(worst, lost);
   }
-  // Exact: a killed run's metric files hold whole batches only (FLUSH_EVERY values each; nothing flushes
-  // mid-training otherwise), so what it lost is the one batch it had not yet written: < FLUSH_EVERY values.
+  // Exact: the per-step metrics are written together, a batch at a time, so a killed run's
+  // train_loss, train_lr and train_nfe_forward end within one batch of each other: a kill (even
+  // between two keys' appends) cuts off at most the batch being written, never more.
+  const batchSteps = Math.ceil(FLUSH_EVERY / METRICS_PER_STEP) + 1;
+  const fs = await import('node:fs/promises');
   for (const run of check.runs) {
     if (!kills.has(run.runId)) continue;
-    const dir = join(store, run.experimentId, run.runId, 'metrics');
-    const fs = await import('node:fs/promises');
-    let values = 0;
-    for (const f of await fs.readdir(dir)) values += (await fs.readFile(join(dir, f), 'utf8')).split('\n').filter(Boolean).length;
-    if (values % FLUSH_EVERY !== 0) violations.push(`${run.runId}: ${values} metric values on disk, not whole batches of ${FLUSH_EVERY} (a partial batch was written)`);
+    const lastSteps: number[] = [];
+    for (const key of ['train_loss', 'train_lr', 'train_nfe_forward']) {
+      const text = await fs.readFile(join(store, run.experimentId, run.runId, 'metrics', key), 'utf8').catch(() => '');
+      const last = text.trimEnd().split('\n').at(-1);
+      lastSteps.push(last ? Number(last.split(' ')[2]) : -1);
+    }
+    if (Math.max(...lastSteps) - Math.min(...lastSteps) > batchSteps) {
+      violations.push(`${run.runId}: per-step metrics end at steps ${lastSteps.join(', ')}: more than one batch apart`);
+    }
   }
   c.checked(KILL_FILE, check.runs.length * 5, violations);
-  c.note(KILL_FILE, `${kills.size} of ${n} kills after the run existed (the others during start-up); ${check.incomplete} run folder(s) without meta.yaml (killed inside createRun; MLflow skips them); on disk whole batches only, so a kill lost fewer than ${FLUSH_EVERY} values (${(FLUSH_EVERY / METRICS_PER_STEP).toFixed(0)} steps); estimated steps between the last point on disk and the kill, at the run's mean rate: worst ${worst.toFixed(0)} over ${estimated} runs (inflated when the process was descheduled)`);
+  c.note(KILL_FILE, `${kills.size} of ${n} kills after the run existed (the others during start-up); ${check.incomplete} run folder(s) without meta.yaml (killed inside createRun; MLflow skips them); per-step metrics on disk within one batch of each other (a kill cuts off at most the unwritten batch, ${FLUSH_EVERY} values = ${(FLUSH_EVERY / METRICS_PER_STEP).toFixed(0)} steps); estimated steps between the last point on disk and the kill, at the run's mean rate: worst ${worst.toFixed(0)} over ${estimated} runs (inflated when the process was descheduled)`);
   c.log(`  file store: ${n} kills, ${check.runs.length} runs checked, ${violations.length} violations`);
 }
 
