@@ -77,7 +77,7 @@ export async function queueKills(c: Campaign): Promise<void> {
     startWorker();
     startWorker();
     let sweepId: string | undefined;
-    const args = ['sweep', SWEEP_TINY, '--queue', url, '--tracking-uri', store, '--max-failures', '3', '--set', 'train.steps=300', '--set', 'sweep.trials=2', '--best-out', join(dir, 'best.json'), '--json'];
+    const args = ['sweep', SWEEP_TINY, '--queue', url, '--tracking-uri', store, '--max-failures', '3', '--set', 'train.steps=600', '--set', 'sweep.trials=2', '--best-out', join(dir, 'best.json'), '--json'];
     let sweep = odelab(args, env);
     // Faults start once the trials are in Redis: a Redis that is down when the sweep starts is bad input (exit 2), not a crash to recover from.
     sweepId = (await sweep.waitFor(/sweep (\w+): trials queued/, 'the queued sweep to put its trials in Redis', 120_000))[1];
@@ -88,7 +88,7 @@ export async function queueKills(c: Campaign): Promise<void> {
       void sweep.ended.then(() => (done = true));
       while (!done) {
         if (Date.now() > deadline) throw new Error('timed out after 300 s waiting for the queued sweep to finish under faults');
-        await sleep(c.between(1500, 4000));
+        await sleep(c.between(1200, 3000));
         if (done) break;
         const pick = c.rng.uniform();
         if (pick < 0.45) {
