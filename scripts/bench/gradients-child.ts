@@ -104,10 +104,19 @@ function setup(job: GradientsJob): Setup {
   const registry = createRegistry();
   const rng = new Rng(job.seed);
   const lorenz = job.workload === 'lorenz';
-  const dim = lorenz ? 3 : 2;
-  const scale = lorenz ? 10 : 2;
-  const mlp = registry.get('model', 'mlp');
-  const model = mlp.create(mlp.options.parse({ hidden: [job.hidden], activation: 'tanh' }, 'model') as never, { stateDim: dim, seed: rng.uint32() });
+  const lnn = job.workload === 'lnn';
+  const dim = lorenz ? 3 : lnn ? 4 : 2;
+  const scale = lorenz ? 10 : lnn ? 1 : 2;
+  const model = lnn
+    ? (() => {
+        // The LNN (Cranmer et al.'s initialisation) on double-pendulum states: two angles and their velocities.
+        const p = registry.get('model', 'lnn');
+        return p.create(p.options.parse({ hidden: [job.hidden, job.hidden] }, 'model') as never, { stateDim: 4, coordinates: 2, angles: [true, true], seed: rng.uint32() });
+      })()
+    : (() => {
+        const p = registry.get('model', 'mlp');
+        return p.create(p.options.parse({ hidden: [job.hidden], activation: 'tanh' }, 'model') as never, { stateDim: dim, seed: rng.uint32() });
+      })();
   const y0 = tf.tensor2d(Array.from({ length: job.batch * dim }, () => rng.range(-scale, scale)), [job.batch, dim]);
   const rk4 = registry.get('integrator', 'rk4');
   const rk4Options = rk4.options.parse({ step: job.span / job.steps }, 'integrator') as Record<string, unknown>;
@@ -151,8 +160,14 @@ function gradientOnce(s: Setup, job: GradientsJob): { grads: Float64Array; traj:
 }
 
 /** The float64 exact gradient of the same discrete solve (every step's state kept, float64 host arrays). */
+/** The reference gradient: float64 (through the host field), or, for a model without one (the LNN), backprop's on the tfjs tape. */
 function reference(s: Setup, job: GradientsJob): Float64Array {
-  const field = s.hostField!(job.batch)!;
+  if (!s.hostField) {
+    const registry = createRegistry();
+    const backprop = registry.get('gradient', 'backprop');
+    return gradientOnce({ ...s, gradient: backprop.create({} as never, gradientContext(registry.methods(), { name: 'rk4', options: {} })) }, job).grads;
+  }
+  const field = s.hostField(job.batch)!;
   const dParams = s.model.variables.map((v) => new Float64Array(v.size));
   const tape = new CheckpointTape(hostGradField(field, dParams), hostAlgebra('float64'), everyBoundary, Infinity);
   const ys = tape.forward(s.integrator, Float64Array.from(s.y0.dataSync()), [0, job.span]);

@@ -3,8 +3,11 @@
 export const RESULT_MARKER = 'GRADIENTS_RESULT';
 
 export interface GradientsJob {
-  /** 'neural-ode': an MLP field on 2 dimensions; 'lorenz': Lorenz's field plus an MLP on 3 (chaotic and dissipative). */
-  workload: 'neural-ode' | 'lorenz';
+  /**
+   * 'neural-ode': an MLP field on 2 dimensions; 'lorenz': Lorenz's field plus an MLP on 3 (chaotic and
+   * dissipative); 'lnn': a Lagrangian neural network on double-pendulum states (no host field: tensors).
+   */
+  workload: 'neural-ode' | 'lorenz' | 'lnn';
   /** Gradient plugin name and its options. */
   strategy: string;
   options: Record<string, unknown>;
@@ -32,6 +35,9 @@ export interface GradientsOutcome {
   /** process.resourceUsage().maxRSS growth over the first gradient, and the peak (KiB). */
   rssGrowthKiB: number;
   maxRssKiB: number;
-  /** ‖g − g_ref‖ / ‖g_ref‖ over every parameter, g_ref the float64 exact gradient of the same discrete solve. */
+  /**
+   * ‖g − g_ref‖ / ‖g_ref‖ over every parameter, g_ref the float64 exact gradient of the same discrete solve
+   * (for the LNN, which has no float64 path: backprop's float32 gradient).
+   */
   error: number;
 }

@@ -3,15 +3,18 @@
  * strategies (backprop, checkpoint at three budgets, the continuous adjoint
  * with rk4 backwards and with dopri5 with and without the seminorm, and the
  * symplectic adjoint), at 100, 1,000 and 10,000 rk4 steps (`--quick`: 100
- * and 1,000), on two workloads (gradients-child.ts): an MLP neural ODE
- * (2-32-2, a batch of 16, over [0, 1]) and Lorenz's field plus an MLP (3-32-3,
+ * and 1,000), on three workloads (gradients-child.ts): an MLP neural ODE
+ * (2-32-2, a batch of 16, over [0, 1]), Lorenz's field plus an MLP (3-32-3,
  * over [0, 1]: chaotic and dissipative, where the adjoint's backward re-solve
- * of the state is unstable). Each measurement runs in a fresh process.
+ * of the state is unstable), and an LNN (4-32-32-1) on double-pendulum
+ * states (tensors, no float64 path: its error is against backprop's float32
+ * gradient; backprop, checkpoint 32, adjoint rk4 and the symplectic adjoint,
+ * up to 1,000 steps). Each measurement runs in a fresh process.
  *
  * Memory is what the strategy holds: tfjs's peak bytes plus the host memory
  * kept (post-GC heap and array buffers, sampled during the first gradient),
  * and the process's peak-RSS growth beside it. The error is against the float64
- * exact gradient of the same discrete solve. torchdiffeq's backprop and
+ * exact gradient of the same discrete solve (the LNN's: backprop's). torchdiffeq's backprop and
  * adjoint on the neural ODE are the peers when PyTorch imports
  * (scripts/bench/gradients_torch.py, one thread). The figure (not in --quick)
  * goes to docs/gradients-frontier.svg.
@@ -37,7 +40,10 @@ const IMAGE = path.join(ROOT, 'docs', 'gradients-frontier.svg');
 const FULL_STEPS = [100, 1_000, 10_000] as const;
 const QUICK_STEPS = [100, 1_000] as const;
 const WORK = { span: 1, hidden: 32, batch: 16, seed: 20240601 } as const;
-const WORKLOADS = ['neural-ode', 'lorenz'] as const;
+const WORKLOADS = ['neural-ode', 'lorenz', 'lnn'] as const;
+/** The LNN's backprop on the tfjs tape holds ~64 MiB per 100 steps (and takes ~1 s): 10,000 steps would need ~6 GiB. */
+const LNN_MAX_STEPS = 1_000;
+const LNN_VARIANTS = ['backprop', 'checkpoint 32', 'adjoint rk4', 'symplectic-adjoint'];
 
 interface Variant {
   label: string;
@@ -123,34 +129,42 @@ function rowOf(p: Point, base: GradientsOutcome | null): Row {
     'snapshots KiB': o?.snapshotBytes != null ? kib(o.snapshotBytes) : null,
     'RSS growth MiB': o ? Number((o.rssGrowthKiB / 1024).toFixed(1)) : null,
     'nfe fwd+bwd': o ? `${o.forwardNfe}+${o.backwardNfe ?? '-'}` : null,
-    'rel. error': o ? sci(o.error) : (p.why ?? null),
+    'rel. error': o ? (p.workload === 'lnn' && p.label === 'backprop' ? 'reference' : sci(o.error)) : (p.why ?? null),
   };
 }
 
 /** Memory against time per workload, a series per strategy (its points: the step counts), named with its worst error. */
 export function frontierFigure(points: readonly Point[]): Uint8Array {
+  const titles: Record<(typeof WORKLOADS)[number], string> = {
+    'neural-ode': 'neural ODE (MLP 2-32-2, batch 16)',
+    lorenz: 'Lorenz + MLP (chaotic, dissipative)',
+    lnn: 'LNN on double-pendulum states (error vs backprop)',
+  };
   const panels: ChartSpec[] = WORKLOADS.map((w) => ({
-    title: w === 'neural-ode' ? 'neural ODE (MLP 2-32-2, batch 16)' : 'Lorenz + MLP (chaotic, dissipative)',
+    title: titles[w],
     xLabel: 'time per gradient',
     xUnit: 'ms',
     yLabel: 'memory held',
     yUnit: 'KiB',
     logX: true,
     logY: true,
-    series: VARIANTS.map((v, i): Series => {
+    series: VARIANTS.flatMap((v, i): Series[] => {
       const mine = points.filter((p) => p.workload === w && p.label === v.label && p.o);
+      if (mine.length === 0) return [];
       const worst = mine.reduce((acc, p) => (Number.isFinite(p.o!.error) && p.o!.error !== null ? Math.max(acc, p.o!.error) : Infinity), 0);
-      return {
-        name: `${v.label} · err ${sci(worst)}`,
-        x: mine.map((p) => p.o!.wallMs),
-        y: mine.map((p) => held(p.o!) / 1024),
-        style: 'line+points',
-        dashed: v.strategy === 'adjoint',
-        color: `C${i % 10}`,
-      };
+      return [
+        {
+          name: `${v.label} · err ${sci(worst)}`,
+          x: mine.map((p) => p.o!.wallMs),
+          y: mine.map((p) => held(p.o!) / 1024),
+          style: 'line+points',
+          dashed: v.strategy === 'adjoint',
+          color: `C${i % 10}`,
+        },
+      ];
     }),
   }));
-  return figure({ panels, columns: 2, panelWidth: 640, panelHeight: 460, title: 'gradient strategies: memory vs time at 100, 1,000, 10,000 rk4 steps (legend: worst relative error)' });
+  return figure({ panels, columns: 3, panelWidth: 640, panelHeight: 460, title: 'gradient strategies: memory vs time at 100, 1,000, 10,000 rk4 steps (legend: worst relative error)' });
 }
 
 function targets(points: readonly Point[], steps: number): { [key: string]: Json } {
@@ -158,6 +172,7 @@ function targets(points: readonly Point[], steps: number): { [key: string]: Json
   const out: { [key: string]: Json } = {};
   for (const w of WORKLOADS) {
     const base = at(w, 'backprop');
+    if (w === 'lnn') continue; // not at the steps of the targets
     if (!base) continue;
     const ratio = (o: GradientsOutcome | null) => (o ? { memory: Number((held(o) / held(base)).toFixed(4)), time: Number((o.wallMs / base.wallMs).toFixed(2)), error: o.error } : null);
     const checkpoints = VARIANTS.filter((v) => v.strategy === 'checkpoint').map((v) => ({ label: v.label, ...ratio(at(w, v.label))! }));
@@ -182,7 +197,9 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   const points: Point[] = [];
   for (const workload of WORKLOADS) {
     for (const steps of stepCounts) {
+      if (workload === 'lnn' && steps > LNN_MAX_STEPS) continue;
       for (const v of VARIANTS) {
+        if (workload === 'lnn' && !LNN_VARIANTS.includes(v.label)) continue;
         options.log(`gradients: ${workload} ${steps} steps ${v.label}`);
         const job: GradientsJob = { workload, strategy: v.strategy, options: v.options, steps, ...WORK, reps: options.quick ? 1 : steps >= 10_000 ? 1 : 3 };
         try {
