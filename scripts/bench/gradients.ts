@@ -154,7 +154,7 @@ export function frontierFigure(points: readonly Point[]): Uint8Array {
       const worst = mine.reduce((acc, p) => (Number.isFinite(p.o!.error) && p.o!.error !== null ? Math.max(acc, p.o!.error) : Infinity), 0);
       return [
         {
-          name: `${v.label} · err ${sci(worst)}`,
+          name: w === 'lnn' && v.label === 'backprop' ? 'backprop · the reference' : `${v.label} · err ${sci(worst)}`,
           x: mine.map((p) => p.o!.wallMs),
           y: mine.map((p) => held(p.o!) / 1024),
           style: 'line+points',
