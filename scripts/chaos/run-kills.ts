@@ -131,7 +131,7 @@ export async function restKills(c: Campaign): Promise<void> {
   const kills = new Map<string, number>();
   /** The last train_loss step in each killed run's spool: what it had logged when it died. */
   const spooled = new Map<string, number>();
-  const n = c.count(20);
+  const n = c.count(22);
   try {
     for (let i = 0; i < n; i++) {
       const known = new Set(server.runs().map((r) => r.runId));
