@@ -151,6 +151,15 @@ function declaresOption(resolved: ResolvedExperiment, path: string): boolean {
 
 /** A gradient strategy's backward integrator (`gradient.method`) must exist, and its tolerances fit float32. */
 function checkGradientIntegrator(r: ResolvedExperiment, registry: Registry): void {
+  r.gradient.plugin.checkOptions?.(r.gradient.options as never);
+  const forward = r.integrator.plugin;
+  if (r.gradient.plugin.explicitOnly && (forward.implicit || forward.requiresSeparable)) {
+    throw new ConfigError(
+      'gradient.name',
+      `gradient.name: '${r.gradient.name}' replays explicit Runge-Kutta steps; integrator '${forward.name}' is ` +
+        `${forward.implicit ? 'implicit' : 'a separable (q, q̇) method'}: use backprop or the adjoint, or an explicit integrator`,
+    );
+  }
   const { method, rtol, atol } = r.gradient.options as { method?: string; rtol?: number; atol?: number };
   const plugin = registry.get('integrator', method ?? r.integrator.name, 'gradient.method');
   if (plugin.requiresSeparable && 'method' in (r.gradient.plugin.options.info().fields ?? {})) {

@@ -61,6 +61,10 @@ export interface IntegratorPlugin<S extends Shape = Shape> extends PluginBase<'i
 
 export interface GradientPlugin<S extends Shape = Shape> extends PluginBase<'gradient', S> {
   create(options: Infer<ObjectSchema<S>>, context: GradientContext): GradientStrategy;
+  /** Whether it replays explicit Runge-Kutta steps only: implicit and separable-only integrators are refused at resolution. */
+  explicitOnly?: boolean;
+  /** Checks across its options, run when the experiment is resolved (before any work); throws a ConfigError. */
+  checkOptions?(options: Infer<ObjectSchema<S>>): void;
 }
 
 export interface TrackerPlugin<S extends Shape = Shape> extends PluginBase<'tracker', S> {

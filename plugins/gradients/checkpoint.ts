@@ -15,10 +15,11 @@ export default definePlugin({
     checkpoints: s.integer({ min: 2 }).optional().describe(`snapshots in all, the initial state included (default ${DEFAULT_CHECKPOINTS})`),
     memoryMiB: s.number({ gt: 0 }).optional().describe('or a budget in MiB for the snapshots (sets the number of checkpoints)'),
   }),
-  create: (settings) => {
+  explicitOnly: true,
+  checkOptions: (settings) => {
     if (settings.checkpoints !== undefined && settings.memoryMiB !== undefined) {
       throw new ConfigError('gradient.memoryMiB', 'gradient.memoryMiB: give either checkpoints or memoryMiB, not both');
     }
-    return { name: 'checkpoint', trajectory: (req) => checkpointTrajectory(req, settings) };
   },
+  create: (settings) => ({ name: 'checkpoint', trajectory: (req) => checkpointTrajectory(req, settings) }),
 });

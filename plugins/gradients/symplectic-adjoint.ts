@@ -11,5 +11,6 @@ export default definePlugin({
   name: 'symplectic-adjoint',
   description: 'symplectic adjoint: exact discrete gradient from the states at each step (explicit methods)',
   options: s.object({}),
+  explicitOnly: true,
   create: () => ({ name: 'symplectic-adjoint', trajectory: symplecticAdjointTrajectory }),
 });
