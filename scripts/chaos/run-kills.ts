@@ -53,7 +53,7 @@ export async function fileStoreKills(c: Campaign): Promise<void> {
   const store = join(c.dir, 'file-store');
   const env = { ODELAB_SPOOL_DIR: join(c.dir, 'spool-file') };
   const kills = new Map<string, Kill>();
-  const n = c.count(40);
+  const n = c.count(45);
   const runIds = async () => {
     const out = new Set<string>();
     for (const e of await readdir(store).catch(() => [])) if (!e.startsWith('.') && e !== '0') for (const r of await readdir(join(store, e)).catch(() => [])) if (r !== 'meta.yaml') out.add(r);

@@ -42,7 +42,7 @@ export async function localSweepKills(c: Campaign): Promise<void> {
     const space = JSON.stringify({ 'model.fault': { type: 'grid', values: faults }, 'train.lr': { type: 'uniform', low: 0.003, high: 0.03 } });
     const args = ['sweep', SWEEP_TINY, '--workers', '2', '--backend', 'cpu', '--tracking-uri', store, '--max-failures', '1', '--set', 'train.steps=200', '--set', `sweep.parameters=${space}`, '--best-out', join(store, 'best.json'), '--quiet'];
     const first = odelab(args);
-    await sleep(c.between(4000, 12000));
+    await sleep(c.between(2500, 7000));
     first.kill('SIGKILL');
     const r1 = await ended(first, 'the killed sweep', 30_000);
     const killed = r1.signal === 'SIGKILL';
