@@ -25,6 +25,8 @@ import { FAILURE_CODE_TAG, FAILURE_REASON_TAG, PROCESS_LOST } from './sync.ts';
 import type { Tracker } from './tracker.ts';
 
 const RUNNING = 1; // MLflow's RunStatus.RUNNING as stored in meta.yaml
+/** Files written by ending a lost run, not by the run itself. */
+const ENDER_FILES = new Set([join('tags', FAILURE_REASON_TAG), join('tags', FAILURE_CODE_TAG)]);
 const NOT_EXPERIMENTS = new Set(['.trash', 'models']);
 
 export interface LostRun {
@@ -69,6 +71,9 @@ async function lastRecordTime(dir: string): Promise<number> {
   for (const e of entries) {
     if (!e.isFile()) continue;
     const file = join(e.parentPath ?? (e as unknown as { path: string }).path, e.name);
+    // The failure tags are what ending a lost run writes first: a process killed right after that
+    // (the campaign's SIGKILL of a run during its start-up scan) must not move the run's end time.
+    if (ENDER_FILES.has(relative(dir, file))) continue;
     const s = await stat(file).catch(() => undefined);
     if (!s) continue;
     newest = Math.max(newest, s.mtimeMs);
