@@ -5,7 +5,7 @@
 // the CLI in a child process (exit 0 or 2, never 1, never a stack trace).
 //
 // In `npm test`: a fixed seed and a small count. ODELAB_FUZZ_RUNS=N (and ODELAB_FUZZ_SEED) run more:
-// `ODELAB_FUZZ_RUNS=10000 npx ava test/fuzz/fuzz-config.test.ts` is the campaign's figure.
+// `ODELAB_FUZZ_RUNS=10000 npx ava --timeout=20m test/fuzz/` gives the figures in docs/reliability.md.
 import test from 'ava';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
