@@ -7,6 +7,13 @@
  */
 import { checkpointTrajectory, ConfigError, DEFAULT_CHECKPOINTS, definePlugin, s } from 'odelab/plugin';
 
+/** checkpoints or memoryMiB, not both (checked at resolution, and again for a strategy made directly). */
+function oneBudget(settings: { checkpoints?: number; memoryMiB?: number }): void {
+  if (settings.checkpoints !== undefined && settings.memoryMiB !== undefined) {
+    throw new ConfigError('gradient.memoryMiB', 'gradient.memoryMiB: give either checkpoints or memoryMiB, not both');
+  }
+}
+
 export default definePlugin({
   kind: 'gradient',
   name: 'checkpoint',
@@ -16,10 +23,9 @@ export default definePlugin({
     memoryMiB: s.number({ gt: 0 }).optional().describe('or a budget in MiB for the snapshots (sets the number of checkpoints)'),
   }),
   explicitOnly: true,
-  checkOptions: (settings) => {
-    if (settings.checkpoints !== undefined && settings.memoryMiB !== undefined) {
-      throw new ConfigError('gradient.memoryMiB', 'gradient.memoryMiB: give either checkpoints or memoryMiB, not both');
-    }
+  checkOptions: oneBudget,
+  create: (settings) => {
+    oneBudget(settings);
+    return { name: 'checkpoint', trajectory: (req) => checkpointTrajectory(req, settings) };
   },
-  create: (settings) => ({ name: 'checkpoint', trajectory: (req) => checkpointTrajectory(req, settings) }),
 });
