@@ -26,6 +26,7 @@ import { hostAlgebra, hostGradField } from '../../core/ode/checkpoint-values.ts'
 import type { ReplayStats } from '../../core/ode/checkpoint.ts';
 import type { HostField, HostFieldBinder } from '../../core/ode/host-field.ts';
 import { RESULT_MARKER, type GradientsJob, type GradientsOutcome } from './gradients-job.ts';
+import { watchPeak } from './tfjs-peak.ts';
 
 interface Setup {
   model: Model;
@@ -184,27 +185,6 @@ function relativeError(a: Float64Array, b: Float64Array): number {
     den += b[i]! ** 2;
   }
   return Math.sqrt(num / den);
-}
-
-/** tfjs's peak byte count while f runs (every change of the engine's count watched). */
-function watchPeak<T>(f: () => T): { result: T; peakBytes: number } {
-  const state = tf.engine().state;
-  let bytes = state.numBytes;
-  let peakBytes = bytes;
-  Object.defineProperty(state, 'numBytes', {
-    configurable: true,
-    enumerable: true,
-    get: () => bytes,
-    set: (v: number) => {
-      bytes = v;
-      peakBytes = Math.max(peakBytes, v);
-    },
-  });
-  try {
-    return { result: f(), peakBytes };
-  } finally {
-    Object.defineProperty(state, 'numBytes', { configurable: true, enumerable: true, writable: true, value: bytes });
-  }
 }
 
 /** Post-GC growth of heap + array buffers, sampled at `samples` field evaluations of one gradient. */

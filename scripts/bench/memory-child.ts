@@ -22,34 +22,9 @@ import { initBackend, Rng, tf, type Trajectory } from 'odelab';
 import type { GradientStrategy, Integrator, Model } from 'odelab/plugin';
 import { createRegistry, gradientContext } from 'odelab/node';
 import { RESULT_MARKER, type MemoryJob, type MemoryOutcome } from './memory-job.ts';
+import { watchPeak } from './tfjs-peak.ts';
 
 const WARMUP_STEPS = 10;
-
-/** The engine's peak byte count (and live tensors at that peak) while `f` runs. */
-function watchPeak<T>(f: () => T): { result: T; peakBytes: number; tensorsAtPeak: number } {
-  const state = tf.engine().state;
-  let bytes = state.numBytes;
-  let peakBytes = bytes;
-  let tensorsAtPeak = state.numTensors;
-  // tf.profile only samples between kernels and keeps a record per kernel (millions here); a setter sees every change.
-  Object.defineProperty(state, 'numBytes', {
-    configurable: true,
-    enumerable: true,
-    get: () => bytes,
-    set: (v: number) => {
-      bytes = v;
-      if (v > peakBytes) {
-        peakBytes = v;
-        tensorsAtPeak = state.numTensors; // registerTensor counts the tensor before its bytes
-      }
-    },
-  });
-  try {
-    return { result: f(), peakBytes, tensorsAtPeak };
-  } finally {
-    Object.defineProperty(state, 'numBytes', { configurable: true, enumerable: true, writable: true, value: bytes });
-  }
-}
 
 interface Setup {
   model: Model;
