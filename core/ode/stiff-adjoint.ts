@@ -127,7 +127,6 @@ function backwardPass(
   stats: SolveStats,
 ): tf.Tensor[] {
   const { B, d, shape } = dims;
-  const n = B * d;
   const params = req.params as tf.Variable[];
   const dys = tf.reshape(dy, [req.t.length, ...shape]);
   const cotangent = (i: number) => tf.reshape(tf.slice(dys, [i], [1]), shape);
@@ -173,6 +172,5 @@ function backwardPass(
     stats.steps += 1;
   }
   dys.dispose();
-  void n;
   return [lambda, ...g];
 }
