@@ -90,7 +90,12 @@ export function tfModel() {
 }
 
 /** ‖a - b‖ / ‖b‖. */
-export function relativeDistance(a: readonly number[], b: readonly number[]): number {
-  const num = Math.sqrt(a.reduce((acc, v, i) => acc + (v - b[i]!) ** 2, 0));
-  return num / Math.sqrt(b.reduce((acc, v) => acc + v * v, 0));
+export function relativeDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
 }

@@ -6,17 +6,13 @@ import { initBackend, tf } from 'odelab';
 import { createRegistry, gradientContext } from 'odelab/node';
 import type { Trajectory } from 'odelab/plugin';
 import type { ReplayStats } from '../../core/ode/checkpoint.ts';
+import { relativeDistance } from '../helpers/mlp64.ts';
 
 const registry = createRegistry();
 
 test.before(async () => {
   await initBackend('cpu');
 });
-
-function relativeDistance(a: readonly number[], b: readonly number[]): number {
-  const num = Math.sqrt(a.reduce((acc, v, i) => acc + (v - b[i]!) ** 2, 0));
-  return num / Math.sqrt(b.reduce((acc, v) => acc + v * v, 0));
-}
 
 const CASES = [
   { integrator: 'rk4', options: { step: 0.01 } },

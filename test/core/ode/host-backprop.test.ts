@@ -11,6 +11,7 @@ import type { Integrator } from '../../../core/ode/types.ts';
 import { denseHostField, type DenseHostCall } from '../../../core/tensor/dense-stack-host.ts';
 import { nativeAvailable, setKernelMode } from '../../../core/tensor/kernels.ts';
 import { setFusedKernels } from '../../../core/tensor/dense-stack-kernels.ts';
+import { relativeDistance } from '../../helpers/mlp64.ts';
 
 const ROWS = 3;
 const TIMES = [0, 0.3, 0.7, 1.0];
@@ -45,15 +46,6 @@ function gradients(net: DenseStack, traj: (y0: tf.Tensor) => tf.Tensor): number[
 }
 
 const flat = (xs: number[][]) => xs.flat();
-function relativeDistance(a: number[], b: number[]): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 /** The same loss by a float64 host solve with parameters `params` ([w0, b0, w1, b1]) and initial state x0. */
 function hostLoss(integ: Integrator, widths: number[], call: DenseHostCall, params: Float64Array[], x0: Float64Array): number {

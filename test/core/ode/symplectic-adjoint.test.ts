@@ -11,6 +11,7 @@ import * as builtins from '../../../core/ode/methods/index.ts';
 import { symplecticityResidual, symplecticPartner } from '../../../core/ode/symplectic-adjoint.ts';
 import { ButcherTableau } from '../../../core/ode/tableau.ts';
 import { explicitMethods, forwardModeDerivative, integratorOf, lossWeights, tangentDirection, testField } from './checkpoint-reference64.ts';
+import { relativeDistance } from '../../helpers/mlp64.ts';
 
 const registry = createRegistry();
 const tableaus = Object.values(builtins).filter((v): v is ButcherTableau => v instanceof ButcherTableau);
@@ -68,17 +69,8 @@ for (const tab of tableaus.filter((x) => symplecticPartner(x).aBar !== null)) {
     const tape = new CheckpointTape(g.grad, hostAlgebra('float64'), everyBoundary, Infinity);
     tape.forward(integ, g.y0, [0, h]);
     const dy0 = tape.backward((i) => (i === 1 ? lambda1 : undefined));
-    const rel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-      let num = 0;
-      let den = 0;
-      for (let i = 0; i < a.length; i++) {
-        num += (a[i]! - b[i]!) ** 2;
-        den += b[i]! ** 2;
-      }
-      return Math.sqrt(num / den);
-    };
-    t.true(rel(lambda0, dy0) < 1e-13, `λ₀: ${rel(lambda0, dy0)}`);
-    t.true(rel(f.dTheta, g.dTheta) < 1e-13, `g_θ: ${rel(f.dTheta, g.dTheta)}`);
+    t.true(relativeDistance(lambda0, dy0) < 1e-13, `λ₀: ${relativeDistance(lambda0, dy0)}`);
+    t.true(relativeDistance(f.dTheta, g.dTheta) < 1e-13, `g_θ: ${relativeDistance(f.dTheta, g.dTheta)}`);
   });
 }
 
