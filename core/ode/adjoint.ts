@@ -24,7 +24,7 @@ import { storedStateAdjoint } from './stiff-adjoint.ts';
 import { resolveTolerance } from './method.ts';
 import { augmentWithCost } from './running-cost.ts';
 import { tolAt } from './scaled-norm.ts';
-import { emptyStats, type Integrator, type SolveStats } from './types.ts';
+import { addStats, emptyStats, type Integrator, type SolveStats } from './types.ts';
 
 export interface AdjointSettings {
   /** Backward integrator plugin name (default: the forward's). */
@@ -139,7 +139,7 @@ function backward(
     const next = tf.tidy(() => {
       const z = tf.concat([row(ys, i), lambda, g]);
       const sol = integrator.solve(field, z, [t[i]!, t[i - 1]!], untapedTensorOps);
-      accumulate(stats, sol.stats);
+      addStats(stats, sol.stats);
       const end = sol.ys[1]!;
       return { lambda: tf.add(tf.slice(end, [n], [n]), row(dys, i - 1)), g: tf.slice(end, [2 * n], [p]) };
     });
@@ -155,12 +155,6 @@ function backward(
   }
   tf.dispose([lambda, g, ys, dys]);
   return grads;
-}
-
-function accumulate(into: SolveStats, s: SolveStats): void {
-  into.nfe += s.nfe;
-  into.steps += s.steps;
-  into.rejected += s.rejected;
 }
 
 /**
@@ -189,12 +183,12 @@ export function adjointTrajectory(req: AdjointRequest): Trajectory {
     const zs = tf.tidy(() => {
       if (!withCost) {
         const sol = req.forward.solve(req.func, y0, req.t, untapedTensorOps);
-        accumulate(forwardStats, sol.stats);
+        addStats(forwardStats, sol.stats);
         return tf.reshape(tf.stack(sol.ys), [steps * n]);
       }
       const aug = augmentWithCost(req.func, req.runningCost!, y0);
       const sol = req.forward.solve(aug.func, aug.z0, req.t, untapedTensorOps);
-      accumulate(forwardStats, sol.stats);
+      addStats(forwardStats, sol.stats);
       return tf.reshape(tf.stack(sol.ys), [steps * (n + 1)]);
     });
     save([zs]);

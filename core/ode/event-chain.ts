@@ -17,7 +17,7 @@ import { untaped } from '../tensor/nested-gradients.ts';
 import { tf } from '../tensor/tf.ts';
 import { eventTimeAndState, float64EventPartials, startingAt } from './event-gradient.ts';
 import { solveUntilEvent, type EventDirection } from './events.ts';
-import { emptyStats, type Integrator, type SolveStats, type StateOps, type VectorField } from './types.ts';
+import { addStats, emptyStats, type Integrator, type SolveStats, type StateOps, type VectorField } from './types.ts';
 
 /** An event with a state jump, on one trajectory's state x (size d). */
 export interface JumpEvent {
@@ -30,14 +30,6 @@ export interface JumpEvent {
   jumpTensor(t: number, x: tf.Tensor): tf.Tensor;
   /** Most events in one trajectory before it is a failure (a bouncing ball coming to rest bounces infinitely often). */
   maxEvents: number;
-}
-
-function add(into: SolveStats, s: SolveStats): void {
-  into.nfe += s.nfe;
-  into.steps += s.steps;
-  into.rejected += s.rejected;
-  if (s.njev !== undefined) into.njev = (into.njev ?? 0) + s.njev;
-  if (s.nlu !== undefined) into.nlu = (into.nlu ?? 0) + s.nlu;
 }
 
 function tooManyEvents(event: JumpEvent, t: number): NumericalError {
@@ -72,7 +64,7 @@ function chain<S>(
   let events = 0;
   while (next < t.length) {
     const seg = solveUntilEvent(integrator, f, y, [tc, ...t.slice(next)], ops, g, event.direction);
-    add(stats, seg.stats);
+    addStats(stats, seg.stats);
     for (let i = 1; i < seg.ys.length; i++) out.push(seg.ys[i]!);
     next += seg.ys.length - 1;
     if (!seg.event) break;

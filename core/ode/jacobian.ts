@@ -4,10 +4,14 @@
  * forward-mode Duals, core/physics/dual.ts, a layer above this one), else
  * column-wise forward differences with Hairer's increment
  * δ_j = sqrt(uround · max(1e-5, |y_j|)) (RADAU5's and SciPy Radau's default),
- * costing n evaluations of f, counted in nfe.
+ * costing n evaluations of f, counted in nfe. On tfjs tensors (the θ-methods'
+ * Newton iterations, the adjoint's implicit backward solve) J comes per row
+ * of a [batch, d] state from d vector-Jacobian products.
  */
 import { ConfigError, ErrorCodes, NumericalError } from '../errors.ts';
 import { s } from '../schema.ts';
+import { isolatedGradients } from '../tensor/nested-gradients.ts';
+import { tf } from '../tensor/tf.ts';
 import type { SolveStats, VectorField } from './types.ts';
 
 /** ∂f/∂y at (t, y): a row-major n×n Float64Array (J[i·n + j] = ∂f_i/∂y_j) or n rows. */
@@ -73,4 +77,24 @@ function toRowMajor(J: Float64Array | ArrayLike<ArrayLike<number>>, n: number): 
     for (let j = 0; j < n; j++) out[i * n + j] = row[j]!;
   }
   return out;
+}
+
+/** Host values of ∂f/∂y per row of a [B, d] view of y: B blocks of d×d, row-major. */
+export function tensorJacobianBlocks(f: VectorField<tf.Tensor>, t: number, y: tf.Tensor, B: number, d: number): Float64Array {
+  const J = new Float64Array(B * d * d);
+  const x = tf.tidy(() => tf.reshape(y, [B, d]));
+  for (let i = 0; i < d; i++) {
+    const e = new Float32Array(B * d);
+    for (let b = 0; b < B; b++) e[b * d + i] = 1;
+    // Isolated: this may run inside another gradient's backward pass or a custom op's forward (the adjoint's solves).
+    const row = tf.tidy(() => {
+      const { grads } = isolatedGradients(() => tf.sum(tf.mul(tf.reshape(f(t, tf.reshape(x, y.shape)), [B, d]), tf.tensor2d(e, [B, d]))) as tf.Scalar, [x]);
+      return grads[0] ?? tf.zerosLike(x);
+    });
+    const values = row.dataSync();
+    for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) J[b * d * d + i * d + j] = values[b * d + j]!;
+    row.dispose();
+  }
+  x.dispose();
+  return J;
 }

@@ -29,6 +29,7 @@ import type { Trajectory } from '../gradient.ts';
 import { isolatedGradients } from '../tensor/nested-gradients.ts';
 import { tf } from '../tensor/tf.ts';
 import type { AdjointRequest } from './adjoint.ts';
+import { tensorJacobianBlocks } from './jacobian.ts';
 import { luFactor, luSolve } from './lu.ts';
 import { untapedTensorOps } from './tensor-ops.ts';
 import { emptyStats, type SolveStats } from './types.ts';
@@ -38,23 +39,6 @@ function vjp(req: AdjointRequest, t: number, x: tf.Tensor, lambda: tf.Tensor): t
   const params = req.params as tf.Variable[];
   const { grads } = isolatedGradients(() => tf.sum(tf.mul(req.func(t, x), lambda)) as tf.Scalar, [x, ...params]);
   return grads.map((g, i) => g ?? tf.zerosLike(i === 0 ? x : params[i - 1]!));
-}
-
-/** ∂f/∂x per row of the [B, d] view of x: B row-major d×d blocks. */
-function jacobianBlocks(req: AdjointRequest, t: number, x: tf.Tensor, B: number, d: number): Float64Array {
-  const J = new Float64Array(B * d * d);
-  for (let i = 0; i < d; i++) {
-    const e = new Float32Array(B * d);
-    for (let b = 0; b < B; b++) e[b * d + i] = 1;
-    const rowI = tf.tidy(() => {
-      const { grads } = isolatedGradients(() => tf.sum(tf.mul(tf.reshape(req.func(t, x), [B, d]), tf.tensor2d(e, [B, d]))) as tf.Scalar, [x]);
-      return grads[0] ?? tf.zerosLike(x);
-    });
-    const values = rowI.dataSync();
-    rowI.dispose();
-    for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) J[b * d * d + i * d + j] = values[b * d + j]!;
-  }
-  return J;
 }
 
 /** Solve (I − c Jᵀ) λ = r per row. */
@@ -152,7 +136,7 @@ function backwardPass(
       g = addTo(g, dp, (1 - theta) * h);
       tf.dispose([dx!, ...dp]);
     } else rhs = tf.clone(lambda);
-    const J = jacobianBlocks(req, times[k - 1]!, xPrev, B, d);
+    const J = tensorJacobianBlocks(req.func, times[k - 1]!, xPrev, B, d);
     stats.njev! += 1;
     stats.nlu! += 1;
     stats.nfe += d;

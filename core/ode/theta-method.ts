@@ -21,11 +21,10 @@
  * trajectories), and inverted per row on the host in float64.
  */
 import { ConfigError, ErrorCodes, NumericalError } from '../errors.ts';
-import { isolatedGradients } from '../tensor/nested-gradients.ts';
 import { tf } from '../tensor/tf.ts';
 import { luFactor, luSolve } from './lu.ts';
 import { float64Ops } from './float64-ops.ts';
-import { implicitOptionsShape, jacobianEvaluator, jacobianOption, type JacobianFunction } from './jacobian.ts';
+import { implicitOptionsShape, jacobianEvaluator, jacobianOption, tensorJacobianBlocks, type JacobianFunction } from './jacobian.ts';
 import { s } from '../schema.ts';
 import { fixedStepOptions, type Method } from './method.ts';
 import { emptyStats, type Solution, type SolveStats, type StateOps, type StepMonitor, type VectorField } from './types.ts';
@@ -148,7 +147,8 @@ function solveThetaFloat64(
     // f(t1, y1) from the converged equation (exact at convergence).
     const f1 = Float64Array.from(x, (v, i) => (v - c[i]!) / (theta * h));
     stats.steps += 1;
-    if (monitor?.({ t0, y0: y, t1, y1: x })) return { ys, stats, stopped: { t0, y0: y, t1, y1: x } };
+    const view = { t0, y0: y, t1, y1: x };
+    if (monitor?.(view)) return { ys, stats, stopped: view };
     y = x;
     fy = theta === 1 ? undefined : f1;
     if (last) {
@@ -157,26 +157,6 @@ function solveThetaFloat64(
     }
   }
   return { ys, stats };
-}
-
-/** Host values of ∂f/∂y per row of a [B, d] view of y: B blocks of d×d, row-major. */
-function tensorJacobianBlocks(f: VectorField<tf.Tensor>, t: number, y: tf.Tensor, B: number, d: number): Float64Array {
-  const J = new Float64Array(B * d * d);
-  const x = tf.tidy(() => tf.reshape(y, [B, d]));
-  for (let i = 0; i < d; i++) {
-    const e = new Float32Array(B * d);
-    for (let b = 0; b < B; b++) e[b * d + i] = 1;
-    // Isolated: this may run inside another gradient's backward pass or a custom op's forward (the adjoint's solves).
-    const row = tf.tidy(() => {
-      const { grads } = isolatedGradients(() => tf.sum(tf.mul(tf.reshape(f(t, tf.reshape(x, y.shape)), [B, d]), tf.tensor2d(e, [B, d]))) as tf.Scalar, [x]);
-      return grads[0] ?? tf.zerosLike(x);
-    });
-    const values = row.dataSync();
-    for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) J[b * d * d + i * d + j] = values[b * d + j]!;
-    row.dispose();
-  }
-  x.dispose();
-  return J;
 }
 
 function solveThetaTensor(
@@ -254,7 +234,8 @@ function solveThetaTensor(
     }
     if (!converged) throw notConverged(t0, h);
     stats.steps += 1;
-    if (monitor?.({ t0, y0: y, t1, y1: x })) return { ys, stats, stopped: { t0, y0: y, t1, y1: x } };
+    const view = { t0, y0: y, t1, y1: x };
+    if (monitor?.(view)) return { ys, stats, stopped: view };
     const previousF = fy;
     fy = theta === 1 ? undefined : tf.tidy(() => tf.div(tf.sub(x, c), theta * h));
     if (ops.release) {

@@ -152,3 +152,12 @@ export interface Integrator {
 export function emptyStats(): SolveStats {
   return { nfe: 0, steps: 0, rejected: 0 };
 }
+
+/** Add the counters of `s` to `into` (the implicit methods' njev and nlu too, where `s` has them). */
+export function addStats(into: SolveStats, s: SolveStats): void {
+  into.nfe += s.nfe;
+  into.steps += s.steps;
+  into.rejected += s.rejected;
+  if (s.njev !== undefined) into.njev = (into.njev ?? 0) + s.njev;
+  if (s.nlu !== undefined) into.nlu = (into.nlu ?? 0) + s.nlu;
+}
