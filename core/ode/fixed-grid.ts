@@ -47,8 +47,9 @@ export function solveFixedGrid<S>(
       };
       const [next] = ops.scope ? ops.scope(step) : step();
       stats.steps += 1;
-      if (monitor?.({ t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! })) {
-        return { ys, stats, stopped: { t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! } };
+      if (monitor) {
+        const view = { t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! };
+        if (monitor(view)) return { ys, stats, stopped: view };
       }
       if (y !== next) free(y);
       y = next!;

@@ -196,10 +196,13 @@ export interface OdeintEventResult<S, T> {
   stats: SolveStats;
 }
 
-/** [t0, ...t, tMax] checked, with tMax added when t does not end on it. */
-function eventTimes(t0: unknown, options: { tMax?: unknown; t?: readonly number[]; eventFn?: unknown; direction?: unknown }): number[] {
+/** The event options checked: the times [t0, ...t, tMax] (tMax added when t does not end on it) and the direction. */
+function eventSettings(
+  t0: unknown,
+  options: { tMax?: unknown; t?: readonly number[]; eventFn?: unknown; direction?: unknown },
+): { times: number[]; direction: EventDirection } {
   if (typeof options.eventFn !== 'function') throw new ConfigError('options.eventFn', `options.eventFn must be a function g(t, y), got ${show(options.eventFn)}`);
-  checkDirection(options.direction, 'options.direction');
+  const direction = checkDirection(options.direction, 'options.direction');
   if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new ConfigError('t0', `t0 must be a finite number, got ${show(t0)}`);
   const tMax = options.tMax;
   if (typeof tMax !== 'number' || !Number.isFinite(tMax) || tMax === t0) {
@@ -214,11 +217,8 @@ function eventTimes(t0: unknown, options: { tMax?: unknown; t?: readonly number[
       throw new ConfigError(`options.t[${i}]`, `options.t[${i}] must be a time after t0 = ${t0} and no further than tMax = ${tMax}, got ${show(v)}`);
     }
   });
-  const times = normaliseTimes(grid[grid.length - 1] === tMax ? [t0, ...grid] : [t0, ...grid, tMax]);
-  if (Math.sign(times[1]! - t0) !== Math.sign(tMax - t0)) {
-    throw new ConfigError('options.t', `options.t must run from t0 = ${t0} towards tMax = ${tMax}, and end at or before it`);
-  }
-  return times;
+  // Every time is now on tMax's side of t0 and no further than tMax; normaliseTimes checks their order.
+  return { times: normaliseTimes(grid[grid.length - 1] === tMax ? [t0, ...grid] : [t0, ...grid, tMax]), direction };
 }
 
 /**
@@ -335,11 +335,10 @@ export function createOdeint(methods: () => Methods) {
     t0: number,
     options: OdeintEventOptions,
   ): OdeintEventResult<tf.Tensor, tf.Scalar> {
-    const times = eventTimes(t0, options);
-    const { eventFn, direction, tMax: _tMax, t: _t, eventParams = [], adjoint, ...rest } = options;
+    const { times, direction: dir } = eventSettings(t0, options);
+    const { eventFn, direction: _direction, tMax: _tMax, t: _t, eventParams = [], adjoint, ...rest } = options;
     if ((rest as OdeintOptions).runningCost !== undefined) throw new ConfigError('options.runningCost', 'options.runningCost is not supported with events');
     checkToleranceShape(rest, y0.shape[y0.rank - 1] ?? 1);
-    const dir = checkDirection(direction, 'options.direction');
     const integrator = integratorFor(methods(), rest, 'options', tensorOps.precision);
     const g = (tt: number, y: tf.Tensor) => untaped(() => tf.tidy(() => tf.sum(eventFn(tt, y)).dataSync()[0]!));
     const partials = tensorEventPartials(eventFn, eventParams);
@@ -380,12 +379,12 @@ export function createOdeint(methods: () => Methods) {
     t0: number,
     options: OdeintEvent64Options,
   ): OdeintEventResult<Float64Array[], number> {
-    const times = eventTimes(t0, options);
-    const { eventFn, direction, tMax: _tMax, t: _t, ...rest } = options;
+    const { times, direction: dir } = eventSettings(t0, options);
+    const { eventFn, direction: _direction, tMax: _tMax, t: _t, ...rest } = options;
     const start = Float64Array.from(y0);
     checkToleranceShape(rest, start.length);
     const integrator = integratorFor(methods(), rest, 'options', float64Ops.precision);
-    const sol = solveUntilEvent(integrator, func, start, times, float64Ops, eventFn, checkDirection(direction, 'options.direction'));
+    const sol = solveUntilEvent(integrator, func, start, times, float64Ops, eventFn, dir);
     if (!sol.event) return { eventTime: null, ys: sol.ys, ts: sol.ts, stats: sol.stats };
     return { eventTime: sol.event.t, ys: [...sol.ys, sol.event.y], ts: [...sol.ts, sol.event.t], stats: sol.stats };
   }

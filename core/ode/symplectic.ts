@@ -204,8 +204,9 @@ export function solveImplicitMidpoint<S>(
       };
       const [next, kn] = ops.scope ? ops.scope(advance) : advance();
       stats.steps += 1;
-      if (monitor?.({ t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! })) {
-        return { ys, stats, stopped: { t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! } };
+      if (monitor) {
+        const view = { t0: tj, y0: y, t1: j + 1 === n ? t[i + 1]! : tj + h, y1: next! };
+        if (monitor(view)) return { ys, stats, stopped: view };
       }
       free(y);
       free(k);

@@ -10,6 +10,7 @@
 import { ConfigError } from '../errors.ts';
 import { Rng } from '../random.ts';
 import type { JumpEvent } from '../ode/event-chain.ts';
+import { EVENT_DIRECTIONS } from '../ode/events.ts';
 import type { System } from '../system.ts';
 import { Dual } from './dual.ts';
 import { isLagrangianSpec, lagrangianSystem, type LagrangianSpec } from './lagrangian.ts';
@@ -95,8 +96,8 @@ function checkEvent(plugin: string, event: JumpEvent, x: Float64Array, dim: numb
   for (const fn of ['fn', 'jump', 'jumpTensor'] as const) {
     if (typeof event[fn] !== 'function') throw new PluginFault(plugin, `event.${fn}`, 'is missing: an event needs fn(t, x), jump(t, x) and jumpTensor(t, x)');
   }
-  if (!['rising', 'falling', 'either'].includes(event.direction)) {
-    throw new PluginFault(plugin, 'event.direction', `must be 'rising', 'falling' or 'either', got ${String(event.direction)}`);
+  if (!EVENT_DIRECTIONS.includes(event.direction)) {
+    throw new PluginFault(plugin, 'event.direction', `must be one of ${EVENT_DIRECTIONS.map((d) => `'${d}'`).join(', ')}, got ${String(event.direction)}`);
   }
   if (!Number.isInteger(event.maxEvents) || event.maxEvents < 1) throw new PluginFault(plugin, 'event.maxEvents', `must be a positive integer, got ${String(event.maxEvents)}`);
   const g = call(plugin, 'event.fn(t, x)', at, () => event.fn(0, x));
